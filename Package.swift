@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric C kernels are compiled for x86-64-v3 (AVX2/FMA/F16C) on x86_64; the project's machines are Zen3.
+let kernelFlags: [CSetting] = [
+    .unsafeFlags(["-O3", "-march=x86-64-v3", "-ffp-contract=fast"], .when(platforms: [.linux])),
+]
+
+let package = Package(
+    name: "Hearth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hearth", targets: ["hearth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Leaves.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: kernelFlags),
+        .target(name: "GGUF", path: "Sources/GGUF"),
+        .target(name: "Tokenizers", path: "Sources/Tokenizers"),
+        .target(name: "Jinja", path: "Sources/Jinja"),
+        .target(name: "HTTP", path: "Sources/HTTP"),
+        // Model.
+        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
+        // Executable.
+        .executableTarget(
+            name: "hearth",
+            dependencies: [
+                "GGUF", "Tokenizers", "Inference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/hearth"
+        ),
+        // Tests.
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "Inference"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
