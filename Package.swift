@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: kernelFlags),
         .target(name: "GGUF", path: "Sources/GGUF"),
-        .target(name: "Tokenizers", path: "Sources/Tokenizers"),
+        .target(name: "Tokenizers", dependencies: ["GGUF"], path: "Sources/Tokenizers"),
         .target(name: "Jinja", path: "Sources/Jinja"),
         .target(name: "HTTP", path: "Sources/HTTP"),
         // Model.
@@ -36,7 +36,7 @@ let package = Package(
         ),
         // Tests.
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "Inference"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),

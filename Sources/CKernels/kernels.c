@@ -1,0 +1,189 @@
+#include "kernels.h"
+#include <math.h>
+#include <string.h>
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+
+void hk_rmsnorm(const float *x, long ldx, const float *weight, float *out, long ldo, long rows, long dim, float eps) {
+    for (long t = 0; t < rows; t++) {
+        const float *xr = x + t * ldx;
+        float *o = out + t * ldo;
+        double ss = 0; // double accumulation keeps the f32 reference's precision for long rows
+        for (long i = 0; i < dim; i++) ss += (double)xr[i] * xr[i];
+        float inv = (float)(1.0 / sqrt(ss / dim + eps));
+        for (long i = 0; i < dim; i++) o[i] = xr[i] * inv * weight[i];
+    }
+}
+
+void hk_rope(float *x, long ldx, long rows, long heads, long headDim, long ropeDim, const float *cosSin, int neox) {
+    long half = ropeDim / 2;
+    for (long t = 0; t < rows; t++) {
+        const float *cs = cosSin + t * ropeDim;
+        for (long h = 0; h < heads; h++) {
+            float *v = x + t * ldx + h * headDim;
+            if (neox) {
+                for (long i = 0; i < half; i++) {
+                    float c = cs[2 * i], s = cs[2 * i + 1];
+                    float a = v[i], b = v[i + half];
+                    v[i] = a * c - b * s;
+                    v[i + half] = a * s + b * c;
+                }
+            } else {
+                for (long i = 0; i < half; i++) {
+                    float c = cs[2 * i], s = cs[2 * i + 1];
+                    float a = v[2 * i], b = v[2 * i + 1];
+                    v[2 * i] = a * c - b * s;
+                    v[2 * i + 1] = a * s + b * c;
+                }
+            }
+        }
+    }
+}
+
+void hk_silu_mul(const float *gateUp, float *out, long rows, long ffn) {
+    for (long t = 0; t < rows; t++) {
+        const float *g = gateUp + t * 2 * ffn, *u = g + ffn;
+        float *o = out + t * ffn;
+        for (long i = 0; i < ffn; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    }
+}
+
+void hk_add_bias(float *y, long ldy, const float *b, long rows, long n) {
+    for (long t = 0; t < rows; t++) {
+        float *r = y + t * ldy;
+        for (long i = 0; i < n; i++) r[i] += b[i];
+    }
+}
+
+void hk_store_kv(const float *k, const float *v, long ld, long rows, long kvDim, const int32_t *slots,
+                 float *kCache, float *vCache) {
+    for (long t = 0; t < rows; t++) {
+        memcpy(kCache + (long)slots[t] * kvDim, k + t * ld, kvDim * sizeof(float));
+        memcpy(vCache + (long)slots[t] * kvDim, v + t * ld, kvDim * sizeof(float));
+    }
+}
+
+void hk_f16_to_f32(const uint16_t *src, float *dst, long n) {
+    long i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+#endif
+    for (; i < n; i++) { _Float16 h; memcpy(&h, src + i, 2); dst[i] = (float)h; }
+}
+
+void hk_f32_to_f16(const float *src, uint16_t *dst, long n) {
+    long i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(dst + i), _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
+#endif
+    for (; i < n; i++) { _Float16 h = (_Float16)src[i]; memcpy(dst + i, &h, 2); }
+}
+
+void hk_store_kv_f16(const float *k, const float *v, long ld, long rows, long kvDim, const int32_t *slots,
+                     uint16_t *kCache, uint16_t *vCache) {
+    for (long t = 0; t < rows; t++) {
+        hk_f32_to_f16(k + t * ld, kCache + (long)slots[t] * kvDim, kvDim);
+        hk_f32_to_f16(v + t * ld, vCache + (long)slots[t] * kvDim, kvDim);
+    }
+}
+
+void hk_gather_kv(const float *kCache, const float *vCache, const int32_t *blockTable, long blockSize,
+                  long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut) {
+    long kvDim = kvHeads * headDim;
+    for (long j = 0; j < length; j++) {
+        long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+        memcpy(kOut + j * headDim, kCache + flat * kvDim + kvHead * headDim, headDim * sizeof(float));
+        memcpy(vOut + j * headDim, vCache + flat * kvDim + kvHead * headDim, headDim * sizeof(float));
+    }
+}
+
+void hk_gather_kv_f16(const uint16_t *kCache, const uint16_t *vCache, const int32_t *blockTable, long blockSize,
+                      long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut) {
+    long kvDim = kvHeads * headDim;
+    for (long j = 0; j < length; j++) {
+        long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+        hk_f16_to_f32(kCache + flat * kvDim + kvHead * headDim, kOut + j * headDim, headDim);
+        hk_f16_to_f32(vCache + flat * kvDim + kvHead * headDim, vOut + j * headDim, headDim);
+    }
+}
+
+void hk_causal_softmax(float *scores, long ld, long rows, long visible0, float scale) {
+    for (long i = 0; i < rows; i++) {
+        float *s = scores + i * ld;
+        long n = visible0 + i + 1;
+        float m = -INFINITY;
+        for (long j = 0; j < n; j++) { s[j] *= scale; if (s[j] > m) m = s[j]; }
+        double sum = 0;
+        for (long j = 0; j < n; j++) { s[j] = expf(s[j] - m); sum += s[j]; }
+        float inv = (float)(1.0 / sum);
+        for (long j = 0; j < n; j++) s[j] *= inv;
+        for (long j = n; j < ld; j++) s[j] = 0;
+    }
+}
+
+static inline float dot(const float *a, const float *b, long n) {
+    float s = 0;
+    for (long i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static inline void axpy(float a, const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+void hk_attend_paged(const float *q, long ldq, long rows, long start, const float *kCache, const float *vCache,
+                     const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
+                     float scale, float *out, long ldo, float *scratch) {
+    long kvDim = kvHeads * headDim;
+    for (long i = 0; i < rows; i++) {
+        const float *qi = q + i * ldq;
+        long n = start + i + 1;
+        float m = -INFINITY;
+        for (long j = 0; j < n; j++) {
+            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+            float s = dot(qi, kCache + flat * kvDim + kvHead * headDim, headDim) * scale;
+            scratch[j] = s;
+            if (s > m) m = s;
+        }
+        float sum = 0;
+        for (long j = 0; j < n; j++) { scratch[j] = expf(scratch[j] - m); sum += scratch[j]; }
+        float inv = 1.0f / sum;
+        float *o = out + i * ldo;
+        memset(o, 0, headDim * sizeof(float));
+        for (long j = 0; j < n; j++) {
+            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+            axpy(scratch[j] * inv, vCache + flat * kvDim + kvHead * headDim, o, headDim);
+        }
+    }
+}
+
+void hk_attend_paged_f16(const float *q, long ldq, long rows, long start, const uint16_t *kCache, const uint16_t *vCache,
+                         const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
+                         float scale, float *out, long ldo, float *scratch) {
+    long kvDim = kvHeads * headDim;
+    float tmp[512]; // headDim ≤ 512 is checked at model load
+    for (long i = 0; i < rows; i++) {
+        const float *qi = q + i * ldq;
+        long n = start + i + 1;
+        float m = -INFINITY;
+        for (long j = 0; j < n; j++) {
+            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+            hk_f16_to_f32(kCache + flat * kvDim + kvHead * headDim, tmp, headDim);
+            float s = dot(qi, tmp, headDim) * scale;
+            scratch[j] = s;
+            if (s > m) m = s;
+        }
+        float sum = 0;
+        for (long j = 0; j < n; j++) { scratch[j] = expf(scratch[j] - m); sum += scratch[j]; }
+        float inv = 1.0f / sum;
+        float *o = out + i * ldo;
+        memset(o, 0, headDim * sizeof(float));
+        for (long j = 0; j < n; j++) {
+            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+            hk_f16_to_f32(vCache + flat * kvDim + kvHead * headDim, tmp, headDim);
+            axpy(scratch[j] * inv, tmp, o, headDim);
+        }
+    }
+}
