@@ -17,7 +17,6 @@ public struct GGUFError: Error, CustomStringConvertible, Equatable {
         case badAlignment(UInt64)
         case misalignedTensor(tensor: String, offset: UInt64)
         case dataPastEnd(tensor: String, end: UInt64, fileSize: Int)
-        case countTooLarge(what: String, count: UInt64)
     }
 
     public let path: String
@@ -46,7 +45,6 @@ public struct GGUFError: Error, CustomStringConvertible, Equatable {
         case .badAlignment(let a): what = "general.alignment \(a) is not a power of two"
         case .misalignedTensor(let t, let o): what = "tensor '\(t)' offset \(o) is not aligned"
         case .dataPastEnd(let t, let e, let s): what = "tensor '\(t)' data ends at \(e), past the end of the file (\(s) bytes)"
-        case .countTooLarge(let w, let c): what = "\(w) count \(c) is larger than the file allows"
         }
         return "\(path): \(what)"
     }

@@ -108,8 +108,8 @@ public final class GGUFFile: @unchecked Sendable {
         let tensorCount = try c.read(UInt64.self)
         let kvCount = try c.read(UInt64.self)
         // Each KV takes at least 12 bytes and each tensor entry at least 24: reject absurd counts before looping.
-        guard kvCount <= UInt64(size / 12) else { throw c.fail(.countTooLarge(what: "metadata", count: kvCount)) }
-        guard tensorCount <= UInt64(size / 24) else { throw c.fail(.countTooLarge(what: "tensor", count: tensorCount)) }
+        guard kvCount <= UInt64(size / 12) else { throw c.fail(.truncated(offset: c.offset, needed: Int(clamping: kvCount) &* 12)) }
+        guard tensorCount <= UInt64(size / 24) else { throw c.fail(.truncated(offset: c.offset, needed: Int(clamping: tensorCount) &* 24)) }
 
         var metadata: [String: GGUFValue] = [:]
         var keys: [String] = []

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Hearth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hearth",
+        abstract: "A self-hosted, OpenAI-compatible LLM inference server for CPUs.",
+        subcommands: [Bench.self])
+}
