@@ -1,0 +1,177 @@
+/// An expression node; `depth` bounds the tree height so evaluation and deallocation recurse boundedly.
+final class Expr: Sendable {
+    let kind: ExprKind
+    let line: Int
+    let depth: Int
+
+    init(_ kind: ExprKind, line: Int) {
+        self.kind = kind
+        self.line = line
+        var d = 0
+        kind.forEachChild { d = max(d, $0.depth) }
+        depth = d + 1
+    }
+}
+
+enum BinaryOp: String, Sendable {
+    case add = "+", sub = "-", mul = "*", div = "/", floordiv = "//", mod = "%", pow = "**"
+}
+
+enum CompareOp: String, Sendable {
+    case eq = "==", ne = "!=", lt = "<", lteq = "<=", gt = ">", gteq = ">=", `in` = "in", notIn = "not in"
+}
+
+/// Arguments of a call, filter or test.
+struct CallArgs: Sendable {
+    var positional: [Expr] = []
+    var keywords: [(String, Expr)] = []
+    var starArgs: Expr?
+    var starKwargs: Expr?
+
+    var isEmpty: Bool { positional.isEmpty && keywords.isEmpty && starArgs == nil && starKwargs == nil }
+
+    func forEach(_ body: (Expr) -> Void) {
+        positional.forEach(body)
+        keywords.forEach { body($0.1) }
+        starArgs.map(body)
+        starKwargs.map(body)
+    }
+}
+
+/// One `|name(args)` application.
+struct FilterCall: Sendable {
+    let name: String
+    let args: CallArgs
+    let line: Int
+}
+
+enum ExprKind: Sendable {
+    case constant(Value)
+    case name(String)
+    case attribute(Expr, String)
+    case item(Expr, Expr)
+    case slice(Expr, start: Expr?, stop: Expr?, step: Expr?)
+    case call(Expr, CallArgs)
+    case filter(Expr, FilterCall)
+    case test(Expr, name: String, args: CallArgs, negated: Bool)
+    case negate(Expr)
+    case plus(Expr)
+    case not(Expr)
+    case binary(BinaryOp, Expr, Expr)
+    case and(Expr, Expr)
+    case or(Expr, Expr)
+    case compare(Expr, [(CompareOp, Expr)])
+    case concat([Expr])
+    case conditional(test: Expr, then: Expr, otherwise: Expr?)
+    case list([Expr])
+    case tuple([Expr])
+    case dict([(Expr, Expr)])
+
+    func forEachChild(_ body: (Expr) -> Void) {
+        switch self {
+        case .constant, .name: break
+        case .attribute(let e, _), .negate(let e), .plus(let e), .not(let e): body(e)
+        case .item(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            body(a)
+            body(b)
+        case .slice(let e, let a, let b, let c):
+            body(e)
+            a.map(body)
+            b.map(body)
+            c.map(body)
+        case .call(let e, let args), .test(let e, _, let args, _):
+            body(e)
+            args.forEach(body)
+        case .filter(let e, let f):
+            body(e)
+            f.args.forEach(body)
+        case .compare(let e, let ops):
+            body(e)
+            ops.forEach { body($0.1) }
+        case .concat(let es), .list(let es), .tuple(let es): es.forEach(body)
+        case .conditional(let t, let a, let b):
+            body(t)
+            body(a)
+            b.map(body)
+        case .dict(let pairs):
+            pairs.forEach {
+                body($0.0)
+                body($0.1)
+            }
+        }
+    }
+}
+
+/// An assignment target: `x`, `ns.attr` or `a, b`.
+enum Target: Sendable {
+    case name(String)
+    case attribute(String, String)
+    case tuple([Target])
+}
+
+/// A `{% macro %}` or the body of a `{% call %}` block.
+final class MacroDefinition: Sendable {
+    let name: String
+    let parameters: [(String, Expr?)]
+    let body: [Statement]
+    let usesCaller: Bool
+    let usesVarargs: Bool
+    let usesKwargs: Bool
+    let line: Int
+
+    init(name: String, parameters: [(String, Expr?)], body: [Statement], usesCaller: Bool, usesVarargs: Bool,
+         usesKwargs: Bool, line: Int) {
+        self.name = name
+        self.parameters = parameters
+        self.body = body
+        self.usesCaller = usesCaller
+        self.usesVarargs = usesVarargs
+        self.usesKwargs = usesKwargs
+        self.line = line
+    }
+}
+
+/// A `{% for %}` block; a class so `loop(...)` in recursive loops can refer back to it.
+final class ForNode: Sendable {
+    let target: Target
+    let iterable: Expr
+    let condition: Expr?
+    let body: [Statement]
+    let elseBody: [Statement]
+    let recursive: Bool
+
+    init(target: Target, iterable: Expr, condition: Expr?, body: [Statement], elseBody: [Statement], recursive: Bool) {
+        self.target = target
+        self.iterable = iterable
+        self.condition = condition
+        self.body = body
+        self.elseBody = elseBody
+        self.recursive = recursive
+    }
+}
+
+enum StatementKind: Sendable {
+    case text(String)
+    case output(Expr)
+    case ifBlock(branches: [(Expr, [Statement])], otherwise: [Statement])
+    case forBlock(ForNode)
+    case set(Target, Expr)
+    case setBlock(Target, filters: [FilterCall], body: [Statement])
+    case macro(MacroDefinition)
+    case callBlock(call: Expr, caller: MacroDefinition)
+    case filterBlock(filters: [FilterCall], body: [Statement])
+    case with(assignments: [(Target, Expr)], body: [Statement])
+    case scope([Statement])
+    case breakLoop
+    case continueLoop
+}
+
+final class Statement: Sendable {
+    let kind: StatementKind
+    let line: Int
+
+    init(_ kind: StatementKind, line: Int) {
+        self.kind = kind
+        self.line = line
+    }
+}

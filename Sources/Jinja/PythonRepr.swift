@@ -1,0 +1,104 @@
+/// Python `repr()`/`str()` text of values, as `{{ x }}` and `|string` print them.
+enum PythonRepr {
+    /// Containers deeper than this print as `...` (Python would raise RecursionError).
+    private static let maxDepth = 500
+
+    static func repr(_ v: Value) -> String {
+        var out = ""
+        write(v, into: &out, depth: 0)
+        return out
+    }
+
+    static func float(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+        // Swift's shortest round-trip description uses Python's repr thresholds (1e16, 1e-4).
+        return d.description
+    }
+
+    private static func write(_ v: Value, into out: inout String, depth: Int) {
+        guard depth < maxDepth else {
+            out += "..."
+            return
+        }
+        switch v {
+        case .undefined: out += "Undefined"
+        case .none: out += "None"
+        case .bool(let b): out += b ? "True" : "False"
+        case .int(let i): out += String(i)
+        case .float(let d): out += float(d)
+        case .string(let s): string(s, into: &out)
+        case .list(let items):
+            out += "["
+            for (i, x) in items.enumerated() {
+                if i > 0 { out += ", " }
+                write(x, into: &out, depth: depth + 1)
+            }
+            out += "]"
+        case .dict(let d):
+            dict(d, into: &out, depth: depth)
+        case .namespace(let ns):
+            out += "<Namespace "
+            dict(ns.attributes, into: &out, depth: depth)
+            out += ">"
+        case .callable(let c):
+            switch c.kind {
+            case .macro, .caller: out += "<Macro '\(c.name)'>"
+            case .builtin: out += "<function \(c.name)>"
+            case .method(let receiver, let name): out += "<built-in method \(name) of \(receiver.typeName) object>"
+            }
+        case .loop(let ctx):
+            out += "<LoopContext \(ctx.index0 + 1)/\(ctx.length)>"
+        }
+    }
+
+    private static func dict(_ d: OrderedDict, into out: inout String, depth: Int) {
+        out += "{"
+        for i in 0..<d.count {
+            if i > 0 { out += ", " }
+            write(d.keys[i], into: &out, depth: depth + 1)
+            out += ": "
+            write(d.values[i], into: &out, depth: depth + 1)
+        }
+        out += "}"
+    }
+
+    /// Python's string repr: single quotes unless the text has `'` and no `"`.
+    static func string(_ s: String, into out: inout String) {
+        let quote: Unicode.Scalar = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        var view = String.UnicodeScalarView()
+        view.append(quote)
+        for c in s.unicodeScalars {
+            switch c {
+            case quote, "\\":
+                view.append("\\")
+                view.append(c)
+            case "\n": view.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": view.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": view.append(contentsOf: "\\t".unicodeScalars)
+            default:
+                if isPrintable(c) {
+                    view.append(c)
+                } else {
+                    let hex = String(c.value, radix: 16)
+                    let (prefix, width) = c.value < 0x100 ? ("\\x", 2) : (c.value < 0x10000 ? ("\\u", 4) : ("\\U", 8))
+                    view.append(contentsOf: (prefix + String(repeating: "0", count: width - hex.count) + hex).unicodeScalars)
+                }
+            }
+        }
+        view.append(quote)
+        out += String(view)
+    }
+
+    /// Python `str.isprintable()` for one character.
+    static func isPrintable(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 0x80 { return c.value >= 0x20 && c.value < 0x7F }
+        switch c.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator,
+             .spaceSeparator:
+            return false
+        default:
+            return true
+        }
+    }
+}

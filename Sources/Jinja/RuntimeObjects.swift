@@ -1,0 +1,126 @@
+import Foundation
+
+/// The mutable object made by `namespace(...)`; `{% set ns.attr = v %}` writes to it.
+public final class Namespace: @unchecked Sendable {
+    // @unchecked: all access goes through `lock`.
+    private let lock = NSLock()
+    private var storage: OrderedDict
+
+    init(_ attributes: OrderedDict) { storage = attributes }
+
+    /// The attribute named `name`, if set.
+    public func get(_ name: String) -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage[name]
+    }
+
+    func set(_ name: String, _ value: Value) {
+        lock.lock()
+        defer { lock.unlock() }
+        storage[name] = value
+    }
+
+    /// A copy of the attributes, in assignment order.
+    public var attributes: OrderedDict {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+
+    /// Drops all attributes, breaking reference cycles a template may have built (`ns.me = ns`).
+    func clear() {
+        lock.lock()
+        let old = storage
+        storage = OrderedDict()
+        lock.unlock()
+        _ = old
+    }
+}
+
+/// A variable frame; `for`, macros, `with` and call blocks open a child frame.
+final class Scope {
+    var vars: [String: Value]
+    let parent: Scope?
+
+    init(parent: Scope?, vars: [String: Value] = [:]) {
+        self.parent = parent
+        self.vars = vars
+    }
+
+    func lookup(_ name: String) -> Value? {
+        var s: Scope? = self
+        while let cur = s {
+            if let v = cur.vars[name] { return v }
+            s = cur.parent
+        }
+        return nil
+    }
+}
+
+/// Something a template can call: a macro, a `caller`, a builtin function or a bound method.
+public final class Callable: @unchecked Sendable {
+    // @unchecked: the captured Scope is only touched by the single render that created it.
+    enum Kind {
+        case macro(MacroDefinition)
+        case caller(MacroDefinition)
+        case builtin(Builtin)
+        case method(receiver: Value, name: String)
+    }
+
+    let kind: Kind
+    /// The frame a macro or caller was defined in; weak so macros stored in their own frame do not leak it.
+    private(set) weak var closure: Scope?
+
+    init(_ kind: Kind, closure: Scope? = nil) {
+        self.kind = kind
+        self.closure = closure
+    }
+
+    /// The name Python would show for it.
+    public var name: String {
+        switch kind {
+        case .macro(let def), .caller(let def): return def.name
+        case .builtin(let b): return b.rawValue
+        case .method(_, let name): return name
+        }
+    }
+}
+
+/// The `loop` variable of a `for` block.
+public final class LoopContext: @unchecked Sendable {
+    // @unchecked: mutated only by the render that owns the loop, as Jinja2's LoopContext is.
+    let items: [Value]
+    var index0 = 0
+    let depth0: Int
+    var lastChanged: [Value]?
+    let node: ForNode?
+    weak var scope: Scope?
+
+    init(items: [Value], depth0: Int, node: ForNode?, scope: Scope?) {
+        self.items = items
+        self.depth0 = depth0
+        self.node = node
+        self.scope = scope
+    }
+
+    var length: Int { items.count }
+
+    func attribute(_ name: String) -> Value? {
+        switch name {
+        case "index": return .int(index0 + 1)
+        case "index0": return .int(index0)
+        case "revindex": return .int(length - index0)
+        case "revindex0": return .int(length - index0 - 1)
+        case "first": return .bool(index0 == 0)
+        case "last": return .bool(index0 == length - 1)
+        case "length": return .int(length)
+        case "depth": return .int(depth0 + 1)
+        case "depth0": return .int(depth0)
+        case "previtem": return index0 > 0 ? items[index0 - 1] : .undefined
+        case "nextitem": return index0 + 1 < length ? items[index0 + 1] : .undefined
+        case "cycle", "changed": return .callable(Callable(.method(receiver: .loop(self), name: name)))
+        default: return nil
+        }
+    }
+}
