@@ -1,8 +1,7 @@
 /// The regex-based word splitter that runs before BPE, one per llama.cpp `tokenizer.ggml.pre` family.
-///
-/// Each case is a hand-written scanner that reproduces the regexes llama.cpp's `llm_tokenizer_bpe`
-/// uses (llama-vocab.cpp) with the semantics llama.cpp gives them (unicode.cpp): its custom GPT-2 and
-/// Llama-3 scanners, and std::regex (ECMAScript, first alternative wins) for the Qwen2 pattern.
+// Each case is a hand-written scanner for the regexes llama.cpp's `llm_tokenizer_bpe` uses
+// (llama-vocab.cpp), ported from its custom scanners in unicode.cpp (`unicode_regex_split_custom_*`);
+// SmolLM's leading `\p{N}` pass is a std::regex split there, which only isolates each number.
 public enum PreTokenizer: String, Sendable, CaseIterable {
     /// GPT-2: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)`.
     case gpt2
@@ -180,8 +179,8 @@ private struct Scanner {
         }
     }
 
-    /// Port of llama.cpp `unicode_regex_split_custom_llama3`; with `digitGroup` 1 it matches what
-    /// std::regex gives for the Qwen2 pattern (same alternatives, `\p{N}` instead of `\p{N}{1,3}`).
+    /// Port of llama.cpp `unicode_regex_split_custom_llama3` (`digitGroup` 3) and
+    /// `unicode_regex_split_custom_qwen2` (`digitGroup` 1), which differ only in `\p{N}{1,3}` vs `\p{N}`.
     func llama3(digitGroup: Int, into ends: inout [Int32]) {
         var pos = start
         while pos < end {

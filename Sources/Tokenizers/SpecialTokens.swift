@@ -95,8 +95,8 @@ struct SpecialTokens {
             eog.remove(end)
             attrs[Int(end)] = .userDefined
         }
-        // gemma4 / paddleocr: "</s>" is not EOG when "<|tool_response>" is.
-        if eogHas("<|tool_response>") != nil, let s = eogHas("</s>") {
+        // gemma4 and plamo have a normal "</s>", unlike paddleocr.
+        if eogHas("<|tool_response>") != nil || eogHas("<|plamo:eos|>") != nil, let s = eogHas("</s>") {
             eog.remove(s)
             attrs[Int(s)] = .normal
         }

@@ -1,9 +1,7 @@
-/// Turns generated tokens into text one token at a time without ever splitting a UTF-8 character:
-/// bytes of a character that is not yet complete are held back until a later token completes it.
-///
-/// The pieces are concatenated as llama-server streams them (no `clean_spaces` pass), so for the
-/// smollm and qwen2 pre-tokenizers the output equals `decode` of all tokens.
-public struct StreamingDetokenizer {
+/// Turns generated tokens into text one at a time, holding back a UTF-8 character until a later token completes it.
+// Pieces are concatenated as llama-server streams them, without `decode`'s `clean_spaces` pass, so the
+// output equals `decode` for the smollm and qwen2 pre-tokenizers (which have no clean-up).
+public struct StreamingDetokenizer: Sendable {
     private let tokenizer: Tokenizer
     private let skipSpecial: Bool
     private var pending: [UInt8] = []

@@ -12,7 +12,7 @@ public final class Tokenizer: Sendable {
     public let eotID: Int32?
     /// End-of-message token id, if the metadata names one.
     public let eomID: Int32?
-    /// Every token that ends generation, as llama.cpp decides it (eos/eot/eom plus tokens such as `<|im_end|>`).
+    /// Every token that ends generation as llama.cpp decides it: eos/eot/eom plus tokens such as `<|im_end|>`.
     public let endOfGenerationIDs: Set<Int32>
     /// Whether `encode(addSpecial: true)` prepends BOS.
     public let addBOS: Bool
@@ -87,9 +87,8 @@ public final class Tokenizer: Sendable {
     /// Whether `id` ends generation.
     public func isEndOfGeneration(_ id: Int32) -> Bool { endOfGenerationIDs.contains(id) }
 
-    /// Token ids for `text`: special tokens in the text become single tokens when `parseSpecial` is
-    /// true (user-defined ones always do, as in llama.cpp), and BOS/EOS are added per the metadata
-    /// when `addSpecial` is true.
+    /// Token ids for `text`, with special-token text parsed when `parseSpecial` and BOS/EOS added per the metadata when `addSpecial`.
+    // As in llama.cpp, user-defined tokens (type 4) are split out even when `parseSpecial` is false.
     public func encode(_ text: String, addSpecial: Bool = false, parseSpecial: Bool = true) -> [Int32] {
         var out: [Int32] = []
         if addSpecial && addBOS, let bos = bosID { out.append(bos) }
@@ -110,8 +109,8 @@ public final class Tokenizer: Sendable {
         return out
     }
 
-    /// The text of `ids`, as llama.cpp's `llama_detokenize` renders it; control tokens are dropped
-    /// when `skipSpecial` is true. Bytes that are not valid UTF-8 become U+FFFD.
+    /// The text of `ids` as llama.cpp's `llama_detokenize` renders it, dropping control tokens when `skipSpecial`.
+    // Bytes that are not valid UTF-8 become U+FFFD; `tokenPieceBytes` gives the raw bytes.
     public func decode(_ ids: [Int32], skipSpecial: Bool = false) -> String {
         var bytes: [UInt8] = []
         for id in ids { appendPiece(id, skipSpecial: skipSpecial, to: &bytes) }
@@ -119,8 +118,7 @@ public final class Tokenizer: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The raw bytes token `id` decodes to, special tokens included (empty for unknown ids); these
-    /// may be part of a UTF-8 character.
+    /// The raw bytes token `id` renders as, special tokens included, and empty for ids outside the vocabulary.
     public func tokenPieceBytes(_ id: Int32) -> [UInt8] { Array(pieces.bytes(of: id)) }
 
     /// Appends the piece of `id` unless it is skipped as special.

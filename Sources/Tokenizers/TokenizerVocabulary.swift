@@ -1,6 +1,6 @@
 import GGUF
 
-/// The tokenizer data of a GGUF file as plain arrays, so tiny synthetic tokenizers can be built too.
+/// The tokenizer metadata of a GGUF file as plain values, which tests also fill in by hand.
 public struct TokenizerVocabulary: Sendable {
     /// Token types as GGUF stores them in `tokenizer.ggml.token_type`.
     public enum TokenType: Int32, Sendable {
