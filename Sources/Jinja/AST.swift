@@ -13,6 +13,29 @@ final class Expr: Sendable {
     }
 }
 
+/// A variable name interned to a small integer at parse time (scopes are keyed by `id`).
+struct Symbol: Sendable, Equatable {
+    let id: Int
+    let name: String
+
+    static let loop = Symbol(id: 0, name: "loop")
+    static let caller = Symbol(id: 1, name: "caller")
+    static let varargs = Symbol(id: 2, name: "varargs")
+    static let kwargs = Symbol(id: 3, name: "kwargs")
+    static let predefined = [loop, caller, varargs, kwargs]
+}
+
+/// An attribute name with its classification as a str/dict/list method computed once at parse time.
+struct Member: Sendable {
+    let name: String
+    let kinds: MethodKinds
+
+    init(_ name: String) {
+        self.name = name
+        kinds = MethodKinds(name)
+    }
+}
+
 enum BinaryOp: String, Sendable {
     case add = "+", sub = "-", mul = "*", div = "/", floordiv = "//", mod = "%", pow = "**"
 }
@@ -47,8 +70,8 @@ struct FilterCall: Sendable {
 
 enum ExprKind: Sendable {
     case constant(Value)
-    case name(String)
-    case attribute(Expr, String)
+    case name(Symbol)
+    case attribute(Expr, Member)
     case item(Expr, Expr)
     case slice(Expr, start: Expr?, stop: Expr?, step: Expr?)
     case call(Expr, CallArgs)
@@ -104,22 +127,22 @@ enum ExprKind: Sendable {
 
 /// An assignment target: `x`, `ns.attr` or `a, b`.
 enum Target: Sendable {
-    case name(String)
-    case attribute(String, String)
+    case name(Symbol)
+    case attribute(Symbol, String)
     case tuple([Target])
 }
 
 /// A `{% macro %}` or the body of a `{% call %}` block.
 final class MacroDefinition: Sendable {
-    let name: String
-    let parameters: [(String, Expr?)]
+    let name: Symbol
+    let parameters: [(Symbol, Expr?)]
     let body: [Statement]
     let usesCaller: Bool
     let usesVarargs: Bool
     let usesKwargs: Bool
     let line: Int
 
-    init(name: String, parameters: [(String, Expr?)], body: [Statement], usesCaller: Bool, usesVarargs: Bool,
+    init(name: Symbol, parameters: [(Symbol, Expr?)], body: [Statement], usesCaller: Bool, usesVarargs: Bool,
          usesKwargs: Bool, line: Int) {
         self.name = name
         self.parameters = parameters

@@ -8,8 +8,8 @@ extension Interpreter {
             return v
         case .name(let n):
             return lookup(n, scope)
-        case .attribute(let obj, let name):
-            return try getAttribute(try eval(obj, scope), name)
+        case .attribute(let obj, let member):
+            return try getAttribute(try eval(obj, scope), member)
         case .item(let obj, let key):
             return try getItem(try eval(obj, scope), try eval(key, scope))
         case .slice(let obj, let start, let stop, let stepExpr):
@@ -111,20 +111,20 @@ extension Interpreter {
 
     func evalCall(_ callee: Expr, _ args: CallArgs, _ scope: Scope, extraKeywords: [(String, Value)]) throws -> Value {
         // `obj.method(...)` on str/dict/list dispatches directly instead of building a bound method.
-        if case .attribute(let objExpr, let name) = callee.kind {
+        if case .attribute(let objExpr, let member) = callee.kind {
             let obj = try eval(objExpr, scope)
-            if Methods.isMethod(obj, name) {
+            if Methods.isMethod(obj, member.kinds) {
                 let (pos, kw) = try evalArgs(args, scope)
-                return try callMethod(obj, name, pos, kw + extraKeywords)
+                return try callMethod(obj, member.name, pos, kw + extraKeywords)
             }
-            let fn = try getAttribute(obj, name)
+            let fn = try getAttribute(obj, member)
             let (pos, kw) = try evalArgs(args, scope)
-            return try callValue(fn, pos, kw + extraKeywords, description: name)
+            return try callValue(fn, pos, kw + extraKeywords, description: member.name)
         }
         let fn = try eval(callee, scope)
         let (pos, kw) = try evalArgs(args, scope)
         var description = "object"
-        if case .name(let n) = callee.kind { description = n }
+        if case .name(let n) = callee.kind { description = n.name }
         return try callValue(fn, pos, kw + extraKeywords, description: description)
     }
 
@@ -169,30 +169,32 @@ extension Interpreter {
             guard let i = keywords.firstIndex(where: { $0.0 == name }) else { return nil }
             return keywords.remove(at: i).1
         }
-        if def.usesCaller { scope.vars["caller"] = takeKeyword("caller") ?? .undefined }
+        if def.usesCaller { scope.set(Symbol.caller.id, takeKeyword("caller") ?? .undefined) }
         let params = def.parameters
         if pos.count > params.count && !def.usesVarargs {
-            throw runtime("macro '\(def.name)' takes not more than \(params.count) argument(s)")
+            throw runtime("macro '\(def.name.name)' takes not more than \(params.count) argument(s)")
         }
-        for (i, (name, defaultExpr)) in params.enumerated() {
+        for (i, (param, defaultExpr)) in params.enumerated() {
             let value: Value
             if i < pos.count {
-                if takeKeyword(name) != nil { throw runtime("macro '\(def.name)' got multiple values for argument '\(name)'") }
+                if takeKeyword(param.name) != nil {
+                    throw runtime("macro '\(def.name.name)' got multiple values for argument '\(param.name)'")
+                }
                 value = pos[i]
-            } else if let v = takeKeyword(name) {
+            } else if let v = takeKeyword(param.name) {
                 value = v
             } else if let d = defaultExpr {
                 value = try eval(d, scope)
             } else {
                 value = .undefined
             }
-            scope.vars[name] = value
+            scope.set(param.id, value)
         }
-        if def.usesVarargs { scope.vars["varargs"] = .list(pos.count > params.count ? Array(pos[params.count...]) : []) }
+        if def.usesVarargs { scope.set(Symbol.varargs.id, .list(pos.count > params.count ? Array(pos[params.count...]) : [])) }
         if def.usesKwargs {
-            scope.vars["kwargs"] = .dict(OrderedDict(pairs: keywords))
+            scope.set(Symbol.kwargs.id, .dict(OrderedDict(pairs: keywords)))
         } else if let (name, _) = keywords.first {
-            throw runtime("macro '\(def.name)' takes no keyword argument '\(name)'")
+            throw runtime("macro '\(def.name.name)' takes no keyword argument '\(name)'")
         }
         let savedLine = line
         defer { line = savedLine }
@@ -201,16 +203,21 @@ extension Interpreter {
 
     // MARK: Attribute and item access (jinja2 sandbox getattr/getitem)
 
-    /// `obj.name`: the Python attribute first (methods), then the key.
     func getAttribute(_ obj: Value, _ name: String) throws -> Value {
+        try getAttribute(obj, Member(name))
+    }
+
+    /// `obj.name`: the Python attribute first (methods), then the key.
+    func getAttribute(_ obj: Value, _ member: Member) throws -> Value {
+        let name = member.name
         switch obj {
         case .undefined:
             throw runtime("cannot read attribute '\(name)' of an undefined value")
         case .dict(let d):
-            if Methods.isMethod(obj, name) { return boundMethod(obj, name) }
+            if Methods.isMethod(obj, member.kinds) { return boundMethod(obj, member) }
             return d[name] ?? .undefined
         case .string, .list:
-            return Methods.isMethod(obj, name) ? boundMethod(obj, name) : .undefined
+            return Methods.isMethod(obj, member.kinds) ? boundMethod(obj, member) : .undefined
         case .namespace(let ns):
             return ns.get(name) ?? .undefined
         case .loop(let ctx):
@@ -230,9 +237,9 @@ extension Interpreter {
     }
 
     /// Mutating methods read as undefined (jinja2's unsafe_undefined); calling them is a sandbox error.
-    private func boundMethod(_ obj: Value, _ name: String) -> Value {
-        if Methods.isMutating(obj, name) { return .undefined }
-        return .callable(Callable(.method(receiver: obj, name: name)))
+    private func boundMethod(_ obj: Value, _ member: Member) -> Value {
+        if Methods.isMutating(obj, member.kinds) { return .undefined }
+        return .callable(Callable(.method(receiver: obj, name: member.name)))
     }
 
     /// `obj[key]`: the key first, then (for string keys) the attribute.

@@ -8,7 +8,9 @@ final class Interpreter {
     let now: Date
     let timeZone: TimeZone
     let root: Scope
-    let stackGuard = StackGuard()
+    /// Builtin globals by symbol id (nil where the name is not a global).
+    let globals: [Value?]
+    var stackGuard = StackGuard()
     var output = ""
     var steps = 0
     var iterations = 0
@@ -17,21 +19,25 @@ final class Interpreter {
     var line = 0
     /// Namespaces made by this render; cleared at the end to break cycles a template may build.
     var namespaces: [Namespace] = []
+    /// Frames that got a macro defined in them (each macro references its frame); cleared at the end.
+    var macroScopes: [Scope] = []
     /// Nesting depth of containers already measured, keyed by storage identity (values pinned alive).
     var depthMemo: [UInt: Int] = [:]
     var pinned: [Value] = []
 
-    init(context: [String: Value], limits: TemplateLimits, now: Date, timeZone: TimeZone) {
+    init(root: Scope, globals: [Value?], limits: TemplateLimits, now: Date, timeZone: TimeZone) {
+        self.root = root
+        self.globals = globals
         self.limits = limits
         self.now = now
         self.timeZone = timeZone
-        root = Scope(parent: nil, vars: context)
     }
 
     func render(_ body: [Statement]) throws -> String {
         defer {
             for ns in namespaces { ns.clear() }
-            root.vars.removeAll()
+            for scope in macroScopes { scope.removeAll() }
+            root.removeAll()
         }
         _ = try execute(body, root)
         return output
@@ -58,7 +64,7 @@ final class Interpreter {
     }
 
     func checkStack() throws {
-        if stackGuard.isExhausted { throw TemplateError.limit("recursion too deep for the available stack") }
+        if stackGuard.isExhausted() { throw TemplateError.limit("recursion too deep for the available stack") }
     }
 
     func checkSize(_ s: String) throws {
@@ -128,7 +134,8 @@ final class Interpreter {
             let text = try capture { _ = try execute(body, Scope(parent: scope)) }
             try assign(target, try applyFilters(filters, to: .string(text), scope), scope)
         case .macro(let def):
-            scope.vars[def.name] = .callable(Callable(.macro(def), closure: scope))
+            scope.set(def.name.id, .callable(Callable(.macro(def), closure: scope)))
+            macroScopes.append(scope)
         case .callBlock(let call, let caller):
             guard case .call(let callee, let args) = call.kind else { throw runtime("expected call") }
             let callerValue = Value.callable(Callable(.caller(caller), closure: scope))
@@ -177,11 +184,12 @@ final class Interpreter {
                 if try eval(condition, loopScope).isTruthy { kept.append(item) }
             }
             items = kept
-            loopScope.vars.removeAll()
+            loopScope.removeAll()
         }
         if items.isEmpty { return try execute(node.elseBody, loopScope) }
-        let ctx = LoopContext(items: items, depth0: depth0, node: node.recursive ? node : nil, scope: scope)
-        loopScope.vars["loop"] = .loop(ctx)
+        let ctx = LoopContext(items: items, depth0: depth0, node: node.recursive ? node : nil,
+                              scope: node.recursive ? scope : nil)
+        loopScope.set(Symbol.loop.id, .loop(ctx))
         for (i, item) in items.enumerated() {
             try countIteration()
             ctx.index0 = i
@@ -193,11 +201,11 @@ final class Interpreter {
 
     func assign(_ target: Target, _ value: Value, _ scope: Scope) throws {
         switch target {
-        case .name(let name):
-            scope.vars[name] = value
+        case .name(let symbol):
+            scope.set(symbol.id, value)
         case .attribute(let nsName, let attr):
             guard case .namespace(let ns) = lookup(nsName, scope) else {
-                throw runtime("cannot assign attribute on non-namespace object '\(nsName)'")
+                throw runtime("cannot assign attribute on non-namespace object '\(nsName.name)'")
             }
             try noteNesting(of: .namespace(ns), containing: [value])
             ns.set(attr, value)
@@ -214,9 +222,9 @@ final class Interpreter {
         }
     }
 
-    func lookup(_ name: String, _ scope: Scope) -> Value {
-        if let v = scope.lookup(name) { return v }
-        if let b = Builtin.global(name) { return b }
+    func lookup(_ symbol: Symbol, _ scope: Scope) -> Value {
+        if let v = scope.lookup(symbol.id) { return v }
+        if symbol.id < globals.count, let g = globals[symbol.id] { return g }
         return .undefined
     }
 

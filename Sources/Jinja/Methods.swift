@@ -1,3 +1,25 @@
+/// Which receiver types have a method of a given name (precomputed per attribute name).
+struct MethodKinds: OptionSet, Sendable {
+    let rawValue: UInt8
+    static let string = MethodKinds(rawValue: 1)
+    static let dict = MethodKinds(rawValue: 2)
+    static let dictMutating = MethodKinds(rawValue: 4)
+    static let list = MethodKinds(rawValue: 8)
+    static let listMutating = MethodKinds(rawValue: 16)
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    init(_ name: String) {
+        var k: MethodKinds = []
+        if Methods.string.contains(name) { k.insert(.string) }
+        if Methods.dict.contains(name) { k.insert(.dict) }
+        if Methods.dictMutating.contains(name) { k.insert(.dictMutating) }
+        if Methods.list.contains(name) { k.insert(.list) }
+        if Methods.listMutating.contains(name) { k.insert(.listMutating) }
+        self = k
+    }
+}
+
 /// Read-only methods of str, dict and list (and `loop.cycle`/`loop.changed`) callable from templates.
 /// Mutating methods exist but raise, as in jinja2's ImmutableSandboxedEnvironment.
 enum Methods {
@@ -13,19 +35,22 @@ enum Methods {
     static let list: Set<String> = ["index", "count", "copy"]
     static let listMutating: Set<String> = ["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"]
 
-    static func isMethod(_ v: Value, _ name: String) -> Bool {
+    static func isMethod(_ v: Value, _ kinds: MethodKinds) -> Bool {
+        guard !kinds.isEmpty else { return false }
         switch v {
-        case .string: return string.contains(name)
-        case .dict: return dict.contains(name) || dictMutating.contains(name)
-        case .list: return list.contains(name) || listMutating.contains(name)
+        case .string: return kinds.contains(.string)
+        case .dict: return !kinds.isDisjoint(with: [.dict, .dictMutating])
+        case .list: return !kinds.isDisjoint(with: [.list, .listMutating])
         default: return false
         }
     }
 
-    static func isMutating(_ v: Value, _ name: String) -> Bool {
+    static func isMethod(_ v: Value, _ name: String) -> Bool { isMethod(v, MethodKinds(name)) }
+
+    static func isMutating(_ v: Value, _ kinds: MethodKinds) -> Bool {
         switch v {
-        case .dict: return dictMutating.contains(name)
-        case .list: return listMutating.contains(name)
+        case .dict: return kinds.contains(.dictMutating)
+        case .list: return kinds.contains(.listMutating)
         default: return false
         }
     }
@@ -33,7 +58,7 @@ enum Methods {
 
 extension Interpreter {
     func callMethod(_ receiver: Value, _ name: String, _ pos: [Value], _ kw: [(String, Value)]) throws -> Value {
-        if Methods.isMutating(receiver, name) {
+        if Methods.isMutating(receiver, MethodKinds(name)) {
             throw runtime("SecurityError: access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe (the sandbox is immutable)")
         }
         let args = Arguments(pos, kw, function: "\(receiver.typeName).\(name)")

@@ -106,5 +106,7 @@ public struct OrderedDict: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 /// Python string equality: code-point (byte) equality, not Swift's canonical equivalence.
 @inline(__always)
 func bytesEqual(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    guard a.utf8.count == b.utf8.count, a == b else { return false }
+    // Swift's == is canonical equivalence (fast for ASCII); confirm non-ASCII text code point by code point.
+    return a.utf8.allSatisfy { $0 < 0x80 } || a.utf8.elementsEqual(b.utf8)
 }

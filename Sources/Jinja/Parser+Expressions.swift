@@ -163,7 +163,7 @@ extension Parser {
                 if n == "caller" || n == "varargs" || n == "kwargs", !macroReferences.isEmpty {
                     macroReferences[macroReferences.count - 1].insert(n)
                 }
-                return try node(.name(n), line: token.line)
+                return try node(.name(symbol(n)), line: token.line)
             }
         case .string(let s):
             advance()
@@ -242,7 +242,7 @@ extension Parser {
             let attr = current
             advance()
             switch attr.kind {
-            case .name(let n): return try node(.attribute(target, n), line: token.line)
+            case .name(let n): return try node(.attribute(target, Member(n)), line: token.line)
             case .integer(let i): return try node(.item(target, try node(.constant(.int(i)), line: attr.line)), line: token.line)
             default: throw fail("expected name or number", at: attr)
             }

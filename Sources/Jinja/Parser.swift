@@ -5,19 +5,28 @@ struct Parser {
     var index = 0
     let maxDepth: Int
     var depth = 0
-    let stackGuard = StackGuard()
+    var stackGuard = StackGuard()
     /// How many `for` bodies enclose the current point (within the current macro), for break/continue.
     var loopDepth = 0
     /// Special names (`caller`, `varargs`, `kwargs`) referenced inside each enclosing macro body.
     var macroReferences: [Set<String>] = []
     /// Open block tags, innermost last, for error messages.
     var tagStack: [String] = []
+    /// Variable names interned so far.
+    var symbols: [String: Int] = Dictionary(uniqueKeysWithValues: Symbol.predefined.map { ($0.name, $0.id) })
 
-    static func parse(_ source: String, limits: TemplateLimits) throws -> [Statement] {
+    static func parse(_ source: String, limits: TemplateLimits) throws -> (body: [Statement], symbols: [String: Int]) {
         var parser = Parser(tokens: try Lexer.tokenize(source), maxDepth: limits.maxNestingDepth)
         let body = try parser.subparse(until: [])
         guard case .eof = parser.current.kind else { throw parser.unexpected(parser.current) }
-        return body
+        return (body, parser.symbols)
+    }
+
+    mutating func symbol(_ name: String) -> Symbol {
+        if let id = symbols[name] { return Symbol(id: id, name: name) }
+        let id = symbols.count
+        symbols[name] = id
+        return Symbol(id: id, name: name)
     }
 
     init(tokens: [Token], maxDepth: Int) {
@@ -91,7 +100,7 @@ struct Parser {
         depth += 1
         defer { depth -= 1 }
         if depth > maxDepth { throw fail("template nested too deeply (more than \(maxDepth) levels)") }
-        if stackGuard.isExhausted { throw fail("template nested too deeply for the available stack") }
+        if stackGuard.isExhausted() { throw fail("template nested too deeply for the available stack") }
         return try body(&self)
     }
 
@@ -226,7 +235,7 @@ struct Parser {
         if case .name(let ns) = current.kind, case .op(.dot) = peek().kind {
             advance()
             advance()
-            target = .attribute(ns, try expectName())
+            target = .attribute(symbol(ns), try expectName())
         } else {
             target = try parseAssignTarget()
         }
@@ -252,7 +261,7 @@ struct Parser {
         let e = try parseTuple(simplified: true, extraEndRules: extraEndRules)
         func convert(_ e: Expr) throws -> Target {
             switch e.kind {
-            case .name(let n) where !["true", "false", "none", "True", "False", "None"].contains(n): return .name(n)
+            case .name(let n): return .name(n)
             case .tuple(let items): return .tuple(try items.map(convert))
             default: throw fail("can't assign to this expression", at: token)
             }
@@ -260,13 +269,13 @@ struct Parser {
         return try convert(e)
     }
 
-    mutating func parseSignature() throws -> [(String, Expr?)] {
-        var params: [(String, Expr?)] = []
+    mutating func parseSignature() throws -> [(Symbol, Expr?)] {
+        var params: [(Symbol, Expr?)] = []
         try expectOp(.lparen)
         while !isOp(.rparen) {
             if !params.isEmpty { try expectOp(.comma) }
             if isOp(.rparen) { break }
-            let name = try expectName()
+            let name = symbol(try expectName())
             if skipIfOp(.assign) {
                 params.append((name, try parseExpression()))
             } else {
@@ -292,7 +301,7 @@ struct Parser {
     }
 
     mutating func parseMacro(line: Int) throws -> StatementKind {
-        let name = try expectName()
+        let name = symbol(try expectName())
         let params = try parseSignature()
         let (body, refs) = try parseMacroBody(endTag: "endmacro")
         return .macro(MacroDefinition(
@@ -307,7 +316,7 @@ struct Parser {
         guard case .call = call.kind else { throw fail("expected call", at: callToken) }
         let (body, refs) = try parseMacroBody(endTag: "endcall")
         let caller = MacroDefinition(
-            name: "caller", parameters: params, body: body, usesCaller: refs.contains("caller"),
+            name: .caller, parameters: params, body: body, usesCaller: refs.contains("caller"),
             usesVarargs: refs.contains("varargs"), usesKwargs: refs.contains("kwargs"), line: line)
         return .callBlock(call: call, caller: caller)
     }

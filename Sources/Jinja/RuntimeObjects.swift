@@ -38,23 +38,55 @@ public final class Namespace: @unchecked Sendable {
     }
 }
 
-/// A variable frame; `for`, macros, `with` and call blocks open a child frame.
+/// A variable frame keyed by symbol id; `for`, macros, `with` and call blocks open a child frame.
 final class Scope {
-    var vars: [String: Value]
     let parent: Scope?
+    // Frames hold few names, so a linear scan beats hashing; a large frame gets an index.
+    private var ids: [Int] = []
+    private var values: [Value] = []
+    private var index: [Int: Int]?
 
-    init(parent: Scope?, vars: [String: Value] = [:]) {
+    init(parent: Scope?) {
         self.parent = parent
-        self.vars = vars
     }
 
-    func lookup(_ name: String) -> Value? {
+    private func position(_ id: Int) -> Int? {
+        if let index { return index[id] }
+        for i in ids.indices where ids[i] == id { return i }
+        return nil
+    }
+
+    func get(_ id: Int) -> Value? {
+        position(id).map { values[$0] }
+    }
+
+    func set(_ id: Int, _ value: Value) {
+        if let i = position(id) {
+            values[i] = value
+            return
+        }
+        ids.append(id)
+        values.append(value)
+        if index != nil {
+            index?[id] = ids.count - 1
+        } else if ids.count > 24 {
+            index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        }
+    }
+
+    func lookup(_ id: Int) -> Value? {
         var s: Scope? = self
         while let cur = s {
-            if let v = cur.vars[name] { return v }
+            if let v = cur.get(id) { return v }
             s = cur.parent
         }
         return nil
+    }
+
+    func removeAll() {
+        ids.removeAll()
+        values.removeAll()
+        index = nil
     }
 }
 
@@ -69,8 +101,9 @@ public final class Callable: @unchecked Sendable {
     }
 
     let kind: Kind
-    /// The frame a macro or caller was defined in; weak so macros stored in their own frame do not leak it.
-    private(set) weak var closure: Scope?
+    /// The frame a macro or caller was defined in. A macro stored in its own frame forms a cycle, which
+    /// the interpreter breaks when the render ends (weak references would slow all refcounting of the frame).
+    let closure: Scope?
 
     init(_ kind: Kind, closure: Scope? = nil) {
         self.kind = kind
@@ -80,7 +113,7 @@ public final class Callable: @unchecked Sendable {
     /// The name Python would show for it.
     public var name: String {
         switch kind {
-        case .macro(let def), .caller(let def): return def.name
+        case .macro(let def), .caller(let def): return def.name.name
         case .builtin(let b): return b.rawValue
         case .method(_, let name): return name
         }
@@ -95,7 +128,8 @@ public final class LoopContext: @unchecked Sendable {
     let depth0: Int
     var lastChanged: [Value]?
     let node: ForNode?
-    weak var scope: Scope?
+    /// The frame a recursive loop runs in (nil for ordinary loops), for `loop(...)` calls.
+    let scope: Scope?
 
     init(items: [Value], depth0: Int, node: ForNode?, scope: Scope?) {
         self.items = items

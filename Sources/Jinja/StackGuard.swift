@@ -8,25 +8,32 @@ import Darwin
 
 /// Detects that the current thread's native stack is nearly used up, so deep recursion on a
 /// small-stack thread (e.g. 512 KiB) throws a limit error instead of crashing.
+///
+/// Querying the thread's stack bounds can be slow (glibc reads /proc/self/maps for the main thread),
+/// so it happens only once the stack has grown `quietZone` bytes past where the guard was created.
 struct StackGuard {
-    /// Lowest usable address: the stack's low end plus a safety margin for unwinding and deallocation.
-    private let floor: UInt
+    private static let margin: UInt = 160 * 1024
+    private static let quietZone: UInt = 64 * 1024
+    private let start: UInt
+    private var floor: UInt?
 
     init() {
-        let margin: UInt = 160 * 1024
-        let current = StackGuard.approximateStackPointer()
-        if let (low, size) = StackGuard.currentThreadStack(), size > 2 * margin, current > low {
-            floor = low + margin
-        } else {
-            // Unknown bounds: assume the smallest common thread stack (512 KiB) below the current frame.
-            let assumed: UInt = 512 * 1024
-            floor = current > assumed ? current - assumed + margin : 0
-        }
+        start = StackGuard.approximateStackPointer()
     }
 
-    /// True when fewer than the margin's bytes remain below the current frame.
-    var isExhausted: Bool {
-        StackGuard.approximateStackPointer() < floor
+    /// True when fewer than the safety margin's bytes remain below the current frame.
+    mutating func isExhausted() -> Bool {
+        let sp = StackGuard.approximateStackPointer()
+        guard sp < start, start - sp > Self.quietZone else { return false }
+        if floor == nil {
+            if let (low, size) = StackGuard.currentThreadStack(), size > 2 * Self.margin, start > low {
+                floor = low + Self.margin
+            } else {
+                // Unknown bounds: assume only 256 KiB remained when the guard was created.
+                floor = start > 256 * 1024 ? start - 256 * 1024 + Self.margin : UInt.max
+            }
+        }
+        return sp < (floor ?? UInt.max)
     }
 
     @inline(never)

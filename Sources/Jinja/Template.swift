@@ -6,18 +6,28 @@ import Foundation
 /// with the loop-controls extension, as Hugging Face transformers configures it for chat templates.
 public struct Template: Sendable {
     let body: [Statement]
+    let symbols: [String: Int]
+    let globals: [Value?]
     /// The bounds applied while parsing and rendering.
     public let limits: TemplateLimits
 
     /// Parses `source`; throws `TemplateError.syntax` (with line and column) for malformed templates.
     public init(_ source: String, limits: TemplateLimits = TemplateLimits()) throws {
         self.limits = limits
-        body = try Parser.parse(source, limits: limits)
+        (body, symbols) = try Parser.parse(source, limits: limits)
+        var globals = [Value?](repeating: nil, count: symbols.count)
+        for (name, id) in symbols { globals[id] = Builtin.global(name) }
+        self.globals = globals
     }
 
     /// Renders with `context` as the template's variables; `now` and `timeZone` drive `strftime_now`.
     public func render(_ context: [String: Value] = [:], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
-        let interpreter = Interpreter(context: context, limits: limits, now: now, timeZone: timeZone)
+        let root = Scope(parent: nil)
+        // Names the template never mentions cannot be read, so only interned names are bound.
+        for (name, value) in context {
+            if let id = symbols[name] { root.set(id, value) }
+        }
+        let interpreter = Interpreter(root: root, globals: globals, limits: limits, now: now, timeZone: timeZone)
         do {
             return try interpreter.render(body)
         } catch TemplateError.runtime(let message, let line) where line == 0 {
