@@ -1,0 +1,55 @@
+import Foundation
+
+/// A validated `POST /v1/chat/completions` body.
+///
+/// Decoding checks types, ranges and combinations and throws ``OpenAIError`` naming the offending param;
+/// unknown fields are ignored, and `reasoning_effort`, `parallel_tool_calls` and similar hints have no effect.
+public struct ChatCompletionRequest: Sendable, Equatable {
+    /// The requested model id.
+    public var model: String
+    /// The conversation, at least one message.
+    public var messages: [ChatMessage]
+    /// Sampling and output options.
+    public var settings: GenerationSettings
+    /// Extra chat-template variables such as `enable_thinking`, passed through unchanged.
+    public var chatTemplateKwargs: [String: JSONValue]
+    /// The caller's end-user id, for logs only.
+    public var user: String?
+
+    /// Creates a request from already-validated parts.
+    public init(
+        model: String, messages: [ChatMessage], settings: GenerationSettings = GenerationSettings(),
+        chatTemplateKwargs: [String: JSONValue] = [:], user: String? = nil
+    ) {
+        self.model = model
+        self.messages = messages
+        self.settings = settings
+        self.chatTemplateKwargs = chatTemplateKwargs
+        self.user = user
+    }
+
+    /// Parses and validates a request body.
+    public static func decode(from body: Data) throws(OpenAIError) -> ChatCompletionRequest {
+        try ChatCompletionRequest(RequestReader.body(body))
+    }
+
+    init(_ reader: RequestReader) throws(OpenAIError) {
+        model = try reader.requiredString("model")
+        messages = try ChatMessage.parseAll(reader)
+        settings = try GenerationSettings(reader, kind: .chat)
+        try UnsupportedFeatures.check(reader, kind: .chat)
+        chatTemplateKwargs = try reader.object("chat_template_kwargs") ?? [:]
+        user = try reader.string("user")
+    }
+}
+
+extension ChatCompletionRequest: Decodable {
+    /// Decodes through any `Decoder`; validation failures are thrown as ``OpenAIError``.
+    public init(from decoder: any Decoder) throws {
+        let value = try JSONValue(from: decoder)
+        guard case .object(let fields) = value else {
+            throw OpenAIError.invalidType("body", expected: "an object", got: value)
+        }
+        try self.init(RequestReader(fields))
+    }
+}
