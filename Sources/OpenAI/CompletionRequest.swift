@@ -91,10 +91,6 @@ public struct CompletionRequest: Sendable, Equatable {
 extension CompletionRequest: Decodable {
     /// Decodes through any `Decoder`; validation failures are thrown as ``OpenAIError``.
     public init(from decoder: any Decoder) throws {
-        let value = try JSONValue(from: decoder)
-        guard case .object(let fields) = value else {
-            throw OpenAIError.invalidType("body", expected: "an object", got: value)
-        }
-        try self.init(RequestReader(fields))
+        try self.init(RequestReader(topLevel: JSONValue(from: decoder)))
     }
 }

@@ -2,13 +2,19 @@ import Foundation
 
 /// Any JSON value, used to read request bodies field by field and to pass through free-form objects.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// An integral number that fits in `Int64` (JSONDecoder also reads `1.0` and `1e3` as integers).
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; key order is not kept.
     case object([String: JSONValue])
 
     /// The article-and-noun phrase OpenAI's type errors use, e.g. "a string" in "but got a string instead".

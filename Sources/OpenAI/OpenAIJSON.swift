@@ -65,6 +65,8 @@ public struct Usage: Sendable, Equatable, Encodable {
 
 /// Why a choice stopped: a stop string or end-of-sequence token (`stop`), or the token budget (`length`).
 public enum FinishReason: String, Sendable, Equatable, Encodable {
+    /// A stop string or end-of-sequence token ended the choice.
     case stop
+    /// The token budget or the context window ended the choice.
     case length
 }

@@ -21,12 +21,17 @@ struct RequestReader {
         } catch {
             throw OpenAIError.malformedJSON
         }
+        return try RequestReader(topLevel: value)
+    }
+
+    /// A reader of the body's top-level value, which must be an object.
+    init(topLevel value: JSONValue) throws(OpenAIError) {
         guard case .object(let fields) = value else {
             throw OpenAIError.invalidRequest(
                 "Invalid type for request body: expected an object, but got \(value.typeDescription) instead.",
                 code: "invalid_type")
         }
-        return RequestReader(fields)
+        self.init(fields)
     }
 
     /// The param path of `key` in this object.
@@ -199,7 +204,8 @@ extension OpenAIError {
     public static func paramName(_ codingPath: [any CodingKey]) -> String {
         var name = ""
         for key in codingPath {
-            if let index = key.intValue, key.stringValue.hasPrefix("Index") || key.stringValue == String(index) {
+            // JSONDecoder names array positions "Index N"; integer-like dictionary keys keep the dotted form.
+            if let index = key.intValue, key.stringValue.hasPrefix("Index") {
                 name += "[\(index)]"
             } else {
                 name += name.isEmpty ? key.stringValue : ".\(key.stringValue)"

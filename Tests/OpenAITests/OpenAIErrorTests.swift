@@ -127,6 +127,15 @@ final class OpenAIErrorTests: XCTestCase {
         XCTAssertEqual(missingKey?.code, "missing_required_parameter")
         let missingValue = mapped(#"{"messages":[{"role":null}]}"#)
         XCTAssertEqual(missingValue?.param, "messages[0].role")
+        struct Biases: Decodable { let logit_bias: [String: Int] }
+        do {
+            _ = try JSONDecoder().decode(Biases.self, from: Data(#"{"logit_bias":{"50256":"x"}}"#.utf8))
+            XCTFail("decoded a string as Int")
+        } catch let error as DecodingError {
+            XCTAssertEqual(OpenAIError(decodingError: error).param, "logit_bias.50256", "integer-like object keys stay dotted")
+        } catch {
+            XCTFail("unexpected \(error)")
+        }
         let corrupt = mapped(#"{"messages":"#)
         XCTAssertNil(corrupt?.param)
         XCTAssertTrue(corrupt?.message.hasPrefix("We could not parse the JSON body of your request.") ?? false)
