@@ -78,14 +78,17 @@ extension Interpreter {
             let caseSensitive = args.bool(0, "case_sensitive", default: false)
             let getter = try attributeGetter(args.value(1, "attribute") ?? .none, lowercase: !caseSensitive)
             var seen: [Value] = []
+            var seenStrings = Set<[UInt8]>()
             var out: [Value] = []
             for item in items {
                 let key = try getter(item)
-                if !seen.contains(key) {
+                if case .string(let s) = key {
+                    // Python string equality is code-point equality; hash the scalars, not the canonical form.
+                    if seenStrings.insert(Array(s.utf8)).inserted { out.append(item) }
+                } else if try !seen.contains(where: { try equal($0, key) }) {
                     seen.append(key)
                     out.append(item)
                 }
-                try step(seen.count / 64)
             }
             return .list(out)
         case "dictsort":
@@ -196,7 +199,7 @@ extension Interpreter {
 
     /// A stable sort by key, raising Python's TypeError for unorderable keys.
     func sortValues(_ items: [Value], reverse: Bool, key: (Value) throws -> Value) throws -> [Value] {
-        try step(items.count)
+        try work(items.count * (Int.bitWidth - items.count.leadingZeroBitCount + 1) * 4)
         let keyed = try items.enumerated().map { ($0.offset, try key($0.element), $0.element) }
         let sorted = try keyed.sorted { a, b in
             let c = try order(a.1, b.1, .lt) ?? 0

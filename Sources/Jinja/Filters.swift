@@ -8,6 +8,7 @@ extension Interpreter {
     }
 
     func filter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value {
+        try work(value.bulkSize)
         if let v = try sequenceFilter(name, value, args) { return v }
         switch name {
         case "trim":

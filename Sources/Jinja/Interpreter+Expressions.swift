@@ -71,6 +71,7 @@ extension Interpreter {
             var s = ""
             for p in parts { s += try eval(p, scope).pythonString }
             try checkSize(s)
+            try work(s.utf8.count)
             return .string(s)
         case .conditional(let test, let then, let otherwise):
             if try eval(test, scope).isTruthy { return try eval(then, scope) }
@@ -256,6 +257,7 @@ extension Interpreter {
             }
         case .string(let s):
             if let i = key.indexValue {
+                try work(s.utf8.count)
                 let scalars = s.unicodeScalars
                 let count = scalars.count
                 let j = i < 0 ? i + count : i
@@ -282,8 +284,10 @@ extension Interpreter {
             throw runtime("cannot slice an undefined value")
         case .list(let items):
             guard let out = Python.slice(items, a, b, c) else { throw runtime("slice step cannot be zero") }
+            try work(out.count)
             return .list(out)
         case .string(let s):
+            try work(s.utf8.count)
             guard let out = Python.slice(Array(s.unicodeScalars), a, b, c) else {
                 throw runtime("slice step cannot be zero")
             }
@@ -341,7 +345,7 @@ extension Value {
     /// Address of a non-empty list or dict's element storage (stable while the value is alive).
     var storageIdentity: UInt? {
         switch self {
-        case .list(let a): return a.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+        case .list(let a): return a.storageIdentity
         case .dict(let d): return d.values.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
         case .namespace(let ns): return UInt(bitPattern: ObjectIdentifier(ns))
         default: return nil

@@ -13,6 +13,8 @@ final class Interpreter {
     var stackGuard = StackGuard()
     var output = ""
     var steps = 0
+    /// Bulk work not yet charged as steps (in 1/64 step units).
+    var bulk = 0
     var iterations = 0
     var callDepth = 0
     /// Line of the statement being executed, for runtime error messages.
@@ -53,6 +55,24 @@ final class Interpreter {
     func step(_ count: Int = 1) throws {
         steps &+= count
         if steps > limits.maxSteps { throw TemplateError.limit("more than \(limits.maxSteps) evaluation steps") }
+    }
+
+    /// Charges bulk work (one step per 64 elements or bytes) so operations on large values stay bounded.
+    @inline(__always)
+    func work(_ units: Int) throws {
+        bulk &+= units
+        if bulk >= 64 {
+            try step(bulk >> 6)
+            bulk &= 63
+        }
+    }
+
+    /// Python `==`, charging the comparison's cost.
+    func equal(_ a: Value, _ b: Value) throws -> Bool {
+        var cost = 0
+        let result = Value.pyEquals(a, b, depth: 0, cost: &cost)
+        try work(cost)
+        return result
     }
 
     func countIteration() throws {
@@ -163,6 +183,7 @@ final class Interpreter {
         if case .string(let s) = v { return s }
         let s = v.pythonString
         try checkSize(s)
+        try work(s.utf8.count)
         return s
     }
 
@@ -231,9 +252,15 @@ final class Interpreter {
     /// The items `for x in v` visits: list items, dict keys, string characters; undefined is empty.
     func iterate(_ v: Value, context: String) throws -> [Value] {
         switch v {
-        case .list(let a): return a
-        case .dict(let d): return d.keys
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .list(let a):
+            try work(a.count)
+            return a
+        case .dict(let d):
+            try work(d.count)
+            return d.keys
+        case .string(let s):
+            try work(s.utf8.count * 4)
+            return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default: throw runtime("'\(v.typeName)' object is not iterable (\(context))")
         }

@@ -62,6 +62,7 @@ extension Interpreter {
             throw runtime("SecurityError: access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe (the sandbox is immutable)")
         }
         let args = Arguments(pos, kw, function: "\(receiver.typeName).\(name)")
+        try work(receiver.bulkSize)
         switch receiver {
         case .string(let s): return try stringMethod(s, name, args)
         case .dict(let d): return try dictMethod(d, name, args)
@@ -77,7 +78,7 @@ extension Interpreter {
             return args.positional[ctx.index0 % args.positional.count]
         }
         let values = args.positional
-        if let last = ctx.lastChanged, last == values { return .bool(false) }
+        if let last = ctx.lastChanged, try equal(.list(last), .list(values)) { return .bool(false) }
         ctx.lastChanged = values
         return .bool(true)
     }
@@ -114,12 +115,14 @@ extension Interpreter {
         case "count":
             try args.check(max: 1)
             let x = try args.required(0, "value")
-            return .int(l.reduce(0) { $0 + ($1 == x ? 1 : 0) })
+            var n = 0
+            for item in l where try equal(item, x) { n += 1 }
+            return .int(n)
         case "index":
             try args.check(max: 3)
             let x = try args.required(0, "value")
             let (a, b) = Python.bounds(try args.int(1, "start"), try args.int(2, "stop"), count: l.count)
-            if a < b, let i = l[a..<b].firstIndex(of: x) { return .int(i) }
+            if a < b, let i = try l[a..<b].firstIndex(where: { try equal($0, x) }) { return .int(i) }
             throw args.fail("\(PythonRepr.repr(x)) is not in list")
         case "copy":
             return .list(l)

@@ -19,9 +19,11 @@ extension Interpreter {
             case (.string(let x), .string(let y)):
                 let s = x + y
                 try checkSize(s)
+                try work(s.utf8.count)
                 return .string(s)
             case (.list(let x), .list(let y)):
                 try checkCount(x.count + y.count)
+                try work(x.count + y.count)
                 return .list(x + y)
             case (.string, _): throw runtime("can only concatenate str (not \"\(b.typeName)\") to str")
             case (.list, _): throw runtime("can only concatenate list (not \"\(b.typeName)\") to list")
@@ -46,6 +48,7 @@ extension Interpreter {
         guard !overflow, total <= limits.maxOutputBytes else {
             throw TemplateError.limit("string longer than \(limits.maxOutputBytes) bytes")
         }
+        try work(total)
         return .string(String(repeating: s, count: n))
     }
 
@@ -54,6 +57,7 @@ extension Interpreter {
         let (total, overflow) = l.count.multipliedReportingOverflow(by: n)
         guard !overflow else { throw TemplateError.limit("list too long") }
         try checkCount(total)
+        try work(total)
         var out: [Value] = []
         out.reserveCapacity(total)
         for _ in 0..<n { out += l }
@@ -133,8 +137,8 @@ extension Interpreter {
 
     func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws -> Bool {
         switch op {
-        case .eq: return a == b
-        case .ne: return a != b
+        case .eq: return try equal(a, b)
+        case .ne: return !(try equal(a, b))
         case .in: return try contains(b, a)
         case .notIn: return !(try contains(b, a))
         case .lt, .lteq, .gt, .gteq:
@@ -156,7 +160,7 @@ extension Interpreter {
         case (.string(let x), .string(let y)):
             return Python.compareCodePoints(x, y)
         case (.list(let x), .list(let y)):
-            for (p, q) in zip(x, y) where p != q {
+            for (p, q) in zip(x, y) where !(try equal(p, q)) {
                 return try order(p, q, op)
             }
             return x.count < y.count ? -1 : (x.count > y.count ? 1 : 0)
@@ -173,9 +177,11 @@ extension Interpreter {
             guard case .string(let sub) = needle else {
                 throw runtime("'in <string>' requires string as left operand, not \(needle.typeName)")
             }
+            try work(s.utf8.count)
             return Python.find(s, sub) != nil
         case .list(let a):
-            return a.contains(needle)
+            for x in a where try equal(x, needle) { return true }
+            return false
         case .dict(let d):
             guard needle.isHashable else { throw runtime("unhashable type: '\(needle.typeName)'") }
             return d[needle] != nil

@@ -2,10 +2,6 @@ import Foundation
 
 /// Python's printf-style `str % args` formatting.
 enum PercentFormat {
-    struct Failure: Error {
-        let message: String
-    }
-
     /// Formats `format` with positional `args`; `mapping` serves `%(name)s` lookups.
     static func format(_ format: String, _ args: [Value], mapping: OrderedDict?) throws -> String {
         let f = Array(format.unicodeScalars)
@@ -54,7 +50,7 @@ enum PercentFormat {
             var width: Int?
             if i < f.count, f[i] == "*" {
                 guard let w = try nextArg().indexValue else { throw fail("* wants int") }
-                width = w
+                width = max(-1_000_000, min(w, 1_000_000))
                 i += 1
             } else {
                 width = readInt(f, &i)
@@ -64,7 +60,7 @@ enum PercentFormat {
                 i += 1
                 if i < f.count, f[i] == "*" {
                     guard let p = try nextArg().indexValue else { throw fail("* wants int") }
-                    precision = p
+                    precision = min(max(p, 0), 1_000_000)
                     i += 1
                 } else {
                     precision = readInt(f, &i) ?? 0

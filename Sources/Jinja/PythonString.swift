@@ -166,9 +166,8 @@ enum Python {
                 while i < n, isPythonSpace(hay[i]) { i += 1 }
                 if i >= n { break }
                 if maxsplit >= 0, parts.count >= maxsplit {
-                    var end = n
-                    while end > i, isPythonSpace(hay[end - 1]) { end -= 1 }
-                    parts.append(string(hay[i..<end]))
+                    // The remainder keeps its trailing whitespace, as CPython's split does.
+                    parts.append(string(hay[i..<n]))
                     break
                 }
                 let start = i
@@ -199,9 +198,7 @@ enum Python {
                 while i > 0, isPythonSpace(hay[i - 1]) { i -= 1 }
                 if i <= 0 { break }
                 if parts.count >= maxsplit {
-                    var start = 0
-                    while start < i, isPythonSpace(hay[start]) { start += 1 }
-                    parts.append(string(hay[start..<i]))
+                    parts.append(string(hay[0..<i]))
                     break
                 }
                 let end = i

@@ -36,8 +36,8 @@ extension Interpreter {
             case (.int(let a), .int(let b)): return a == b && (-5...256).contains(a)  // CPython's small-int cache
             default: return false
             }
-        case "eq", "equalto", "==": return value == (try other())
-        case "ne", "!=": return value != (try other())
+        case "eq", "equalto", "==": return try equal(value, try other())
+        case "ne", "!=": return !(try equal(value, try other()))
         case "lt", "lessthan", "<": return try compare(.lt, value, try other())
         case "le", "<=": return try compare(.lteq, value, try other())
         case "gt", "greaterthan", ">": return try compare(.gt, value, try other())

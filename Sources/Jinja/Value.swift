@@ -58,6 +58,16 @@ extension Value {
         }
     }
 
+    /// Elements or bytes an operation over this value touches, for step accounting.
+    var bulkSize: Int {
+        switch self {
+        case .string(let s): return s.utf8.count
+        case .list(let a): return a.count
+        case .dict(let d): return d.count
+        default: return 1
+        }
+    }
+
     var isUndefined: Bool {
         if case .undefined = self { return true }
         return false
@@ -82,23 +92,30 @@ extension Value {
 extension Value: Equatable {
     /// Python `==`: numbers compare across int/float/bool, dicts ignore order, objects by identity.
     public static func == (lhs: Value, rhs: Value) -> Bool {
-        pyEquals(lhs, rhs, depth: 0)
+        var cost = 0
+        return pyEquals(lhs, rhs, depth: 0, cost: &cost)
     }
 
-    private static func pyEquals(_ a: Value, _ b: Value, depth: Int) -> Bool {
+    /// Python equality; `cost` accumulates elements and bytes compared, for the interpreter's step budget.
+    static func pyEquals(_ a: Value, _ b: Value, depth: Int, cost: inout Int) -> Bool {
         // Values built by a template are depth-bounded; this guards values handed in through the API.
         if depth > 1000 { return false }
+        cost += 1
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let x), .string(let y)): return x.utf8.count == y.utf8.count && x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)):
+            guard x.utf8.count == y.utf8.count else { return false }
+            cost += x.utf8.count >> 3
+            return bytesEqual(x, y)
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
-            for i in x.indices where !pyEquals(x[i], y[i], depth: depth + 1) { return false }
+            if x.storageIdentity != nil && x.storageIdentity == y.storageIdentity { return true }  // same immutable storage
+            for i in x.indices where !pyEquals(x[i], y[i], depth: depth + 1, cost: &cost) { return false }
             return true
         case (.dict(let x), .dict(let y)):
             guard x.count == y.count else { return false }
-            for (k, v) in x {
-                guard let w = y[k], pyEquals(v, w, depth: depth + 1) else { return false }
+            for i in 0..<x.count {
+                guard let w = y[x.keys[i]], pyEquals(x.values[i], w, depth: depth + 1, cost: &cost) else { return false }
             }
             return true
         case (.namespace(let x), .namespace(let y)): return x === y
@@ -197,5 +214,12 @@ extension Value {
         case .int(let i): self = .int(i)
         case .float(let d): self = .float(d)
         }
+    }
+}
+
+extension Array {
+    /// Address of the element storage of a non-empty array (stable while the array is alive and unmodified).
+    var storageIdentity: UInt? {
+        withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
     }
 }
