@@ -30,6 +30,7 @@ extension Interpreter {
             let span = stepBy > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
             let count = span <= 0 ? 0 : Int((span / Double(stepBy.magnitude)).rounded(.up))
             try checkCount(count)
+            try work(count)
             return .list((0..<count).map { .int(start + $0 * stepBy) })
         case .dict:
             var d = OrderedDict()
