@@ -1,9 +1,7 @@
 #include "kernels.h"
 #include <math.h>
 #include <string.h>
-#if defined(__F16C__)
 #include <immintrin.h>
-#endif
 
 void hk_rmsnorm(const float *x, long ldx, const float *weight, float *out, long ldo, long rows, long dim, float eps) {
     for (long t = 0; t < rows; t++) {
@@ -89,101 +87,3 @@ void hk_store_kv_f16(const float *k, const float *v, long ld, long rows, long kv
     }
 }
 
-void hk_gather_kv(const float *kCache, const float *vCache, const int32_t *blockTable, long blockSize,
-                  long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut) {
-    long kvDim = kvHeads * headDim;
-    for (long j = 0; j < length; j++) {
-        long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-        memcpy(kOut + j * headDim, kCache + flat * kvDim + kvHead * headDim, headDim * sizeof(float));
-        memcpy(vOut + j * headDim, vCache + flat * kvDim + kvHead * headDim, headDim * sizeof(float));
-    }
-}
-
-void hk_gather_kv_f16(const uint16_t *kCache, const uint16_t *vCache, const int32_t *blockTable, long blockSize,
-                      long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut) {
-    long kvDim = kvHeads * headDim;
-    for (long j = 0; j < length; j++) {
-        long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-        hk_f16_to_f32(kCache + flat * kvDim + kvHead * headDim, kOut + j * headDim, headDim);
-        hk_f16_to_f32(vCache + flat * kvDim + kvHead * headDim, vOut + j * headDim, headDim);
-    }
-}
-
-void hk_causal_softmax(float *scores, long ld, long rows, long visible0, float scale) {
-    for (long i = 0; i < rows; i++) {
-        float *s = scores + i * ld;
-        long n = visible0 + i + 1;
-        float m = -INFINITY;
-        for (long j = 0; j < n; j++) { s[j] *= scale; if (s[j] > m) m = s[j]; }
-        double sum = 0;
-        for (long j = 0; j < n; j++) { s[j] = expf(s[j] - m); sum += s[j]; }
-        float inv = (float)(1.0 / sum);
-        for (long j = 0; j < n; j++) s[j] *= inv;
-        for (long j = n; j < ld; j++) s[j] = 0;
-    }
-}
-
-static inline float dot(const float *a, const float *b, long n) {
-    float s = 0;
-    for (long i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-static inline void axpy(float a, const float *x, float *y, long n) {
-    for (long i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-void hk_attend_paged(const float *q, long ldq, long rows, long start, const float *kCache, const float *vCache,
-                     const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
-                     float scale, float *out, long ldo, float *scratch) {
-    long kvDim = kvHeads * headDim;
-    for (long i = 0; i < rows; i++) {
-        const float *qi = q + i * ldq;
-        long n = start + i + 1;
-        float m = -INFINITY;
-        for (long j = 0; j < n; j++) {
-            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-            float s = dot(qi, kCache + flat * kvDim + kvHead * headDim, headDim) * scale;
-            scratch[j] = s;
-            if (s > m) m = s;
-        }
-        float sum = 0;
-        for (long j = 0; j < n; j++) { scratch[j] = expf(scratch[j] - m); sum += scratch[j]; }
-        float inv = 1.0f / sum;
-        float *o = out + i * ldo;
-        memset(o, 0, headDim * sizeof(float));
-        for (long j = 0; j < n; j++) {
-            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-            axpy(scratch[j] * inv, vCache + flat * kvDim + kvHead * headDim, o, headDim);
-        }
-    }
-}
-
-void hk_attend_paged_f16(const float *q, long ldq, long rows, long start, const uint16_t *kCache, const uint16_t *vCache,
-                         const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
-                         float scale, float *out, long ldo, float *scratch) {
-    long kvDim = kvHeads * headDim;
-    float tmp[512]; // headDim ≤ 512 is checked at model load
-    for (long i = 0; i < rows; i++) {
-        const float *qi = q + i * ldq;
-        long n = start + i + 1;
-        float m = -INFINITY;
-        for (long j = 0; j < n; j++) {
-            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-            hk_f16_to_f32(kCache + flat * kvDim + kvHead * headDim, tmp, headDim);
-            float s = dot(qi, tmp, headDim) * scale;
-            scratch[j] = s;
-            if (s > m) m = s;
-        }
-        float sum = 0;
-        for (long j = 0; j < n; j++) { scratch[j] = expf(scratch[j] - m); sum += scratch[j]; }
-        float inv = 1.0f / sum;
-        float *o = out + i * ldo;
-        memset(o, 0, headDim * sizeof(float));
-        for (long j = 0; j < n; j++) {
-            long flat = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
-            hk_f16_to_f32(vCache + flat * kvDim + kvHead * headDim, tmp, headDim);
-            axpy(scratch[j] * inv, tmp, o, headDim);
-        }
-    }
-}

@@ -71,7 +71,7 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.missingMetadata("tokenizer.ggml.tokens")
         }
         guard heads % kvHeads == 0 else { throw ModelError.inconsistent("head_count \(heads) is not a multiple of head_count_kv \(kvHeads)") }
-        guard headDim <= 512, headDim % 2 == 0, ropeDim <= headDim, ropeDim % 2 == 0 else {
+        guard headDim <= 512, headDim % 8 == 0, ropeDim <= headDim, ropeDim % 2 == 0 else {
             throw ModelError.inconsistent("head dimension \(headDim) / rope dimension \(ropeDim) not supported")
         }
     }

@@ -13,8 +13,13 @@ public final class Transformer: @unchecked Sendable {
     public let maxBatchTokens: Int
     /// Most logit rows one forward pass produces.
     public let maxLogitRows: Int
-    /// Chunks at least this long attend through BLAS (gathered K/V, Q·Kᵀ sgemm); shorter ones loop in C.
-    public var gemmAttentionThreshold = 16
+    /// Use `cblas_sgemv` for single-row passes: faster single-stream decode, but its rounding differs from
+    /// sgemm's, so a sequence's logits would depend on whether it shared the pass. Off for batch invariance.
+    public var singleRowGEMV = false
+    /// GEMM row counts are padded to a multiple of this: OpenBLAS (0.3.21, Haswell kernels) rounds a row the same
+    /// in every call only when the row count is a multiple of 4 (tail kernels accumulate differently; see the
+    /// batch-invariance tests). Padding rows hold stale values and their outputs are ignored.
+    static let gemmRowMultiple = 4
 
     // Scratch, sized at init; shapes use T = maxBatchTokens.
     private let x: FloatBuffer          // x: (T, dim) residual stream
@@ -29,18 +34,15 @@ public final class Transformer: @unchecked Sendable {
     public let logits: FloatBuffer
     private let slots: UnsafeMutablePointer<Int32>     // slots: (T) flat KV slot per token
     let workers: [AttentionScratch]
+    var jobs: [AttentionJob] = []
     var qkvPointer: UnsafeMutablePointer<Float> { qkv.pointer }
     var attnPointer: UnsafeMutablePointer<Float> { attn.pointer }
 
-    /// Per-thread attention scratch: gathered K and V (ctx, headDim) and scores (T, ctx).
+    /// Per-thread attention scratch: scores of a tile of 4 query rows, (4, ctx).
     final class AttentionScratch: @unchecked Sendable {
         // Each worker index is used by one thread at a time within `forward`.
-        let k: FloatBuffer, v: FloatBuffer, scores: FloatBuffer
-        init(context: Int, headDim: Int, rows: Int) {
-            k = FloatBuffer(count: context * headDim)
-            v = FloatBuffer(count: context * headDim)
-            scores = FloatBuffer(count: rows * context)
-        }
+        let scores: FloatBuffer
+        init(context: Int) { scores = FloatBuffer(count: 4 * context) }
     }
 
     /// Builds a transformer with scratch for `maxBatchTokens` tokens and `maxLogitRows` sampled rows per pass.
@@ -51,7 +53,8 @@ public final class Transformer: @unchecked Sendable {
         self.kv = kv
         self.maxBatchTokens = maxBatchTokens
         self.maxLogitRows = maxLogitRows
-        let t = maxBatchTokens
+        let t = Self.padded(maxBatchTokens)
+        let r = Self.padded(maxLogitRows)
         x = FloatBuffer(count: t * c.dim)
         xb = FloatBuffer(count: t * c.dim)
         qkv = FloatBuffer(count: t * (c.qDim + 2 * c.kvDim))
@@ -59,11 +62,12 @@ public final class Transformer: @unchecked Sendable {
         gateUp = FloatBuffer(count: t * 2 * c.ffnDim)
         hidden = FloatBuffer(count: t * c.ffnDim)
         cosSin = FloatBuffer(count: t * c.ropeDim)
-        logitInput = FloatBuffer(count: maxLogitRows * c.dim)
-        logits = FloatBuffer(count: maxLogitRows * c.vocabSize)
+        logitInput = FloatBuffer(count: r * c.dim)
+        logits = FloatBuffer(count: r * c.vocabSize)
         slots = .allocate(capacity: t)
         let context = min(c.contextLength, kv.capacity)
-        workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context, headDim: c.headDim, rows: t) }
+        workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
+        jobs.reserveCapacity(t * c.heads)
         openblas_set_num_threads(Int32(max(1, threads)))
     }
 
@@ -152,13 +156,15 @@ public final class Transformer: @unchecked Sendable {
         }
     }
 
-    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`.
+    static func padded(_ rows: Int) -> Int { (rows + gemmRowMultiple - 1) / gemmRowMultiple * gemmRowMultiple }
+
+    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`; rows are padded for batch invariance.
     private func linear(_ x: UnsafePointer<Float>, rows: Int, _ w: Matrix, into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let beta: Float = accumulate ? 1 : 0
-        if rows == 1 {
+        if rows == 1 && singleRowGEMV {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w.rows), Int32(w.cols), 1, w.pointer, Int32(w.cols), x, 1, beta, y, 1)
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(w.rows), Int32(w.cols),
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(Self.padded(rows)), Int32(w.rows), Int32(w.cols),
                         1, x, Int32(w.cols), w.pointer, Int32(w.cols), beta, y, Int32(w.rows))
         }
     }

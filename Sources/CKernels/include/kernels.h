@@ -26,24 +26,16 @@ void hk_store_kv(const float *k, const float *v, long ld, long rows, long kvDim,
 void hk_store_kv_f16(const float *k, const float *v, long ld, long rows, long kvDim, const int32_t *slots,
                      uint16_t *kCache, uint16_t *vCache);
 
-/// Gathers one kv head's keys and values for positions [0, length) of a sequence into contiguous (length, headDim).
-void hk_gather_kv(const float *kCache, const float *vCache, const int32_t *blockTable, long blockSize,
-                  long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut);
-void hk_gather_kv_f16(const uint16_t *kCache, const uint16_t *vCache, const int32_t *blockTable, long blockSize,
-                      long length, long kvHeads, long headDim, long kvHead, float *kOut, float *vOut);
-
-/// Row-wise causal softmax of scores (rows, ld): row i sees columns [0, visible0 + i]; masked columns become 0.
-void hk_causal_softmax(float *scores, long ld, long rows, long visible0, float scale);
-
-/// Attention of `rows` query rows of one head straight from paged storage (for decode and short chunks).
-/// q: (rows, headDim) stride ldq; row i attends positions [0, start + i]. out: (rows, headDim) stride ldo.
-/// scratch: at least start + rows floats.
-void hk_attend_paged(const float *q, long ldq, long rows, long start, const float *kCache, const float *vCache,
-                     const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
-                     float scale, float *out, long ldo, float *scratch);
-void hk_attend_paged_f16(const float *q, long ldq, long rows, long start, const uint16_t *kCache, const uint16_t *vCache,
-                         const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
-                         float scale, float *out, long ldo, float *scratch);
+/// Causal attention for `rows` query rows of one head, straight from paged K/V storage.
+///
+/// q: (rows, headDim) with row stride ldq; row i sits at position start + i and attends positions [0, start + i].
+/// out: (rows, headDim) with row stride ldo. Storage: (slot, kvHeads, headDim) per layer, slot = block*blockSize + offset.
+/// Every output row is computed by the same sequence of operations whatever `rows` and `start` are, so a
+/// sequence's result never depends on how its tokens were chunked or batched (batch invariance).
+/// headDim must be a multiple of 8. scratch: at least 4 * (start + rows) floats.
+void hk_attention(const float *q, long ldq, long rows, long start, const void *kCache, const void *vCache, int f16,
+                  const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
+                  float scale, float *out, long ldo, float *scratch);
 
 /// Converts n halfs to floats and back.
 void hk_f16_to_f32(const uint16_t *src, float *dst, long n);
