@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"], path: "Sources/Tokenizers"),
         .target(name: "Jinja", path: "Sources/Jinja"),
         .target(name: "HTTP", path: "Sources/HTTP"),
+        .target(name: "OpenAI", path: "Sources/OpenAI"),
+        .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
         // Executable.
@@ -40,6 +42,8 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+        .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
     ],
     swiftLanguageModes: [.v6]
 )
