@@ -1,4 +1,5 @@
-/// Filters over sequences and mappings (jinja2 3.1 `filters.py`); lists stand in for jinja2's generators.
+/// Filters over sequences and mappings (jinja2 3.1 `filters.py`); those that return Python generators
+/// (select, map, unique, items, batch, reverse) return one-shot iterators.
 extension Interpreter {
     /// Applies `name` if it is a sequence filter; nil otherwise.
     func sequenceFilter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value? {
@@ -13,10 +14,10 @@ extension Interpreter {
             }
         case "items":
             switch value {
-            case .undefined: return .list([])
+            case .undefined: return .iterator(ValueIterator([], function: "do_items"))
             case .dict(let d):
                 let pairs = zip(d.keys, d.values).map { Value.list([$0, $1]) }
-                let v = Value.list(pairs)
+                let v = Value.iterator(ValueIterator(pairs, function: "do_items"))
                 try noteNesting(of: v, containing: pairs)
                 return v
             default: throw args.fail("Can only get item pairs from a mapping.")
@@ -36,13 +37,22 @@ extension Interpreter {
             try checkSize(out)
             return .string(out)
         case "first":
+            if case .iterator(let it) = value { return it.next() ?? .undefined }
             return try iterate(value, context: "first filter").first ?? .undefined
         case "last":
-            if case .undefined = value { return .undefined }
-            return try iterate(value, context: "last filter").last ?? .undefined
+            switch value {
+            case .undefined: return .undefined
+            case .iterator(let it): throw args.fail("'\(it.typeName)' object is not reversible")
+            default: return try iterate(value, context: "last filter").last ?? .undefined
+            }
         case "reverse":
-            if case .string(let s) = value { return .string(Python.string(s.unicodeScalars.reversed())) }
-            return .list(try iterate(value, context: "reverse filter").reversed())
+            switch value {
+            case .string(let s): return .string(Python.string(s.unicodeScalars.reversed()))
+            case .list(let a): return .iterator(ValueIterator(a.reversed(), typeName: "list_reverseiterator", function: ""))
+            case .dict(let d):
+                return .iterator(ValueIterator(d.keys.reversed(), typeName: "dict_reversekeyiterator", function: ""))
+            default: return .list(try iterate(value, context: "reverse filter").reversed())
+            }
         case "select", "reject", "selectattr", "rejectattr":
             let items = value.isTruthy ? try iterate(value, context: name) : []
             try step(items.count)
@@ -52,25 +62,25 @@ extension Interpreter {
             let offset = byAttribute ? 1 : 0
             let testName = args.positional.count > offset ? args.positional[offset] : nil
             let testArgs = Array(args.positional.dropFirst(offset + 1))
-            return .list(try items.filter { item in
+            return .iterator(ValueIterator(try items.filter { item in
                 let subject = try getter(item)
                 guard let testName else { return subject.isTruthy == keep }
                 guard case .string(let test) = testName else { throw args.fail("test name must be a string") }
                 return try applyTest(test, subject, testArgs, args.keywords) == keep
-            })
+            }, function: "select_or_reject"))
         case "map":
             let items = value.isTruthy ? try iterate(value, context: "map filter") : []
             try step(items.count)
             if args.positional.isEmpty, let attribute = args.keywords.last(where: { $0.0 == "attribute" })?.1 {
                 let fallback = args.keywords.last(where: { $0.0 == "default" })?.1
                 let getter = try attributeGetter(attribute, default: fallback)
-                return .list(try items.map { try getter($0) })
+                return .iterator(ValueIterator(try items.map { try getter($0) }, function: "do_map"))
             }
             guard case .string(let filterName)? = args.positional.first else {
                 throw args.fail("map requires a filter argument")
             }
             let inner = Arguments(Array(args.positional.dropFirst()), args.keywords, function: filterName)
-            return .list(try items.map { try filter(filterName, $0, inner) })
+            return .iterator(ValueIterator(try items.map { try filter(filterName, $0, inner) }, function: "do_map"))
         case "unique":
             try args.check(max: 2, names: ["case_sensitive", "attribute"])
             let items = try iterate(value, context: "unique filter")
@@ -90,7 +100,7 @@ extension Interpreter {
                     out.append(item)
                 }
             }
-            return .list(out)
+            return .iterator(ValueIterator(out, function: "do_unique"))
         case "dictsort":
             try args.check(max: 3, names: ["case_sensitive", "by", "reverse"])
             guard case .dict(let d) = value else { throw args.fail("dictsort requires a mapping") }
@@ -137,7 +147,7 @@ extension Interpreter {
                 batches.append(.list(chunk))
                 i += size
             }
-            let result = Value.list(batches)
+            let result = Value.iterator(ValueIterator(batches, function: "do_batch"))
             try noteNesting(of: result, containing: batches)
             return result
         case "min", "max":

@@ -232,7 +232,7 @@ extension Interpreter {
             if name == "real" { return .float(d) }
             if name == "imag" { return .float(0) }
             return .undefined
-        case .none, .callable:
+        case .none, .callable, .iterator:
             return .undefined
         }
     }
@@ -323,6 +323,7 @@ extension Interpreter {
         var deepest = 0
         switch v {
         case .list(let a): for x in a where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
+        case .iterator(let it): for x in it.items where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
         case .dict(let d): for x in d.values where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
         default: break
         }
@@ -338,6 +339,7 @@ extension Value {
         case .list(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace: return true
+        case .iterator(let it): return !it.items.isEmpty
         default: return false
         }
     }
@@ -348,6 +350,7 @@ extension Value {
         case .list(let a): return a.storageIdentity
         case .dict(let d): return d.values.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
         case .namespace(let ns): return UInt(bitPattern: ObjectIdentifier(ns))
+        case .iterator(let it): return UInt(bitPattern: ObjectIdentifier(it))
         default: return nil
         }
     }
@@ -366,6 +369,7 @@ extension Value {
         switch self {
         case .none, .bool, .int, .float, .string, .undefined, .namespace, .callable, .loop: return true
         case .list, .dict: return false
+        case .iterator: return true
         }
     }
 }

@@ -196,26 +196,28 @@ final class Interpreter {
     func executeFor(_ node: ForNode, _ scope: Scope, override: Value?, depth0: Int) throws -> Flow {
         let iterable = try override ?? eval(node.iterable, scope)
         var items = try iterate(iterable, context: "for loop")
-        let loopScope = Scope(parent: scope)
         if let condition = node.condition {
             var kept: [Value] = []
+            let filterScope = Scope(parent: scope)
             for item in items {
                 try countIteration()
-                try assign(node.target, item, loopScope)
-                if try eval(condition, loopScope).isTruthy { kept.append(item) }
+                try assign(node.target, item, filterScope)
+                if try eval(condition, filterScope).isTruthy { kept.append(item) }
             }
             items = kept
-            loopScope.removeAll()
         }
-        if items.isEmpty { return try execute(node.elseBody, loopScope) }
+        if items.isEmpty { return try execute(node.elseBody, Scope(parent: scope)) }
         let ctx = LoopContext(items: items, depth0: depth0, node: node.recursive ? node : nil,
                               scope: node.recursive ? scope : nil)
-        loopScope.set(Symbol.loop.id, .loop(ctx))
+        let loopValue = Value.loop(ctx)
         for (i, item) in items.enumerated() {
             try countIteration()
             ctx.index0 = i
-            try assign(node.target, item, loopScope)
-            if try execute(node.body, loopScope) == .breakLoop { break }
+            // Each iteration starts from the enclosing scope: a `set` in the body does not carry over.
+            let iterationScope = Scope(parent: scope)
+            iterationScope.set(Symbol.loop.id, loopValue)
+            try assign(node.target, item, iterationScope)
+            if try execute(node.body, iterationScope) == .breakLoop { break }
         }
         return .normal
     }
@@ -261,6 +263,9 @@ final class Interpreter {
         case .string(let s):
             try work(s.utf8.count * 4)
             return s.unicodeScalars.map { .string(String($0)) }
+        case .iterator(let it):
+            try work(it.remaining)
+            return it.drain()
         case .undefined: return []
         default: throw runtime("'\(v.typeName)' object is not iterable (\(context))")
         }
@@ -271,7 +276,7 @@ extension Value {
     /// Whether Python `iter(x)` succeeds.
     var isIterable: Bool {
         switch self {
-        case .list, .dict, .string, .undefined: return true
+        case .list, .dict, .string, .undefined, .iterator: return true
         default: return false
         }
     }

@@ -52,7 +52,7 @@ struct JSONWriter {
             }
             closing(depth: depth)
             out += "}"
-        case .undefined, .namespace, .callable, .loop:
+        case .undefined, .namespace, .callable, .loop, .iterator:
             let type: String
             if case .callable(let c) = v, case .macro = c.kind { type = "Macro" } else { type = v.typeName }
             throw fail("Object of type \(type) is not JSON serializable")

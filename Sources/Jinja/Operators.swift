@@ -185,6 +185,12 @@ extension Interpreter {
         case .dict(let d):
             guard needle.isHashable else { throw runtime("unhashable type: '\(needle.typeName)'") }
             return d[needle] != nil
+        case .iterator(let it):
+            // Python's `in` consumes an iterator up to the first match.
+            while let x = it.next() {
+                if try equal(x, needle) { return true }
+            }
+            return false
         case .undefined:
             return false
         default:

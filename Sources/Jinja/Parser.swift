@@ -8,6 +8,8 @@ struct Parser {
     var stackGuard = StackGuard()
     /// How many `for` bodies enclose the current point (within the current macro), for break/continue.
     var loopDepth = 0
+    /// How many `for` bodies lexically enclose the current point, macros included (`loop` cannot be assigned there).
+    var forNesting = 0
     /// Special names (`caller`, `varargs`, `kwargs`) referenced inside each enclosing macro body.
     var macroReferences: [Set<String>] = []
     /// Open block tags, innermost last, for error messages.
@@ -215,15 +217,17 @@ struct Parser {
     }
 
     mutating func parseFor() throws -> StatementKind {
-        let target = try parseAssignTarget(extraEndRules: ["in"])
+        let target = try parseAssignTarget(extraEndRules: ["in"], isForTarget: true)
         guard skipIfName("in") else { throw fail("expected 'in', got '\(current.kind.description)'") }
         let iterable = try parseTuple(withCondexpr: false, extraEndRules: ["recursive"])
         var condition: Expr?
         if skipIfName("if") { condition = try parseExpression() }
         let recursive = skipIfName("recursive")
         loopDepth += 1
+        forNesting += 1
         let body = try parseBody(until: ["endfor", "else"], dropEnd: false)
         loopDepth -= 1
+        forNesting -= 1
         var elseBody: [Statement] = []
         if try expectName() == "else" { elseBody = try parseBody(until: ["endfor"], dropEnd: true) }
         return .forBlock(ForNode(target: target, iterable: iterable, condition: condition, body: body,
@@ -256,12 +260,17 @@ struct Parser {
         return .with(assignments: assignments, body: try parseBody(until: ["endwith"], dropEnd: true))
     }
 
-    mutating func parseAssignTarget(extraEndRules: Set<String> = []) throws -> Target {
+    mutating func parseAssignTarget(extraEndRules: Set<String> = [], isForTarget: Bool = false) throws -> Target {
         let token = current
         let e = try parseTuple(simplified: true, extraEndRules: extraEndRules)
+        let protectLoop = isForTarget || forNesting > 0
         func convert(_ e: Expr) throws -> Target {
             switch e.kind {
-            case .name(let n): return .name(n)
+            case .name(let n):
+                if protectLoop && n == Symbol.loop {
+                    throw fail("Can't assign to special loop variable in for-loop target", at: token)
+                }
+                return .name(n)
             case .tuple(let items): return .tuple(try items.map(convert))
             default: throw fail("can't assign to this expression", at: token)
             }

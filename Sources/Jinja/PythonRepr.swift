@@ -49,6 +49,8 @@ enum PythonRepr {
             }
         case .loop(let ctx):
             out += "<LoopContext \(ctx.index0 + 1)/\(ctx.length)>"
+        case .iterator(let it):
+            out += it.typeName == "generator" ? "<generator object \(it.function)>" : "<\(it.typeName) object>"
         }
     }
 

@@ -258,13 +258,41 @@ enum Python {
         return lines
     }
 
-    static func lower(_ s: String) -> String { s.lowercased() }
+    /// `str.lower()`: full case mapping, with Python's final-sigma rule for U+03A3.
+    static func lower(_ s: String) -> String {
+        guard s.unicodeScalars.contains("\u{3A3}") else { return s.lowercased() }
+        return lower(scalars(s), from: 0)
+    }
+
     static func upper(_ s: String) -> String { s.uppercased() }
+
+    /// Lower-cases `scalars[from...]`; Σ becomes ς at the end of a word (cased letter before, none after).
+    private static func lower(_ scalars: [Unicode.Scalar], from start: Int) -> String {
+        var out = ""
+        for i in start..<scalars.count {
+            let c = scalars[i]
+            guard c == "\u{3A3}" else {
+                out += c.properties.lowercaseMapping
+                continue
+            }
+            var j = i - 1
+            while j >= 0, scalars[j].properties.isCaseIgnorable { j -= 1 }
+            var finalSigma = j >= 0 && scalars[j].properties.isCased
+            if finalSigma {
+                var k = i + 1
+                while k < scalars.count, scalars[k].properties.isCaseIgnorable { k += 1 }
+                finalSigma = k == scalars.count || !scalars[k].properties.isCased
+            }
+            out += finalSigma ? "\u{3C2}" : "\u{3C3}"
+        }
+        return out
+    }
 
     /// `str.capitalize()`: first code point title-cased, the rest lower-cased.
     static func capitalize(_ s: String) -> String {
-        guard let first = s.unicodeScalars.first else { return s }
-        return first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased()
+        let cs = scalars(s)
+        guard let first = cs.first else { return s }
+        return first.properties.titlecaseMapping + lower(cs, from: 1)
     }
 
     /// `str.title()`: title-case after an uncased character, lower-case after a cased one.

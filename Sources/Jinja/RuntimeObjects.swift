@@ -120,6 +120,38 @@ public final class Callable: @unchecked Sendable {
     }
 }
 
+/// A one-shot iterator: always truthy, without length or indexing, and exhausted once iterated,
+/// as the Python generators and iterators that jinja2 filters return.
+public final class ValueIterator: @unchecked Sendable {
+    // @unchecked: advanced only by the render that created it.
+    let items: [Value]
+    private var position = 0
+    /// The Python type name (`generator`, `list_reverseiterator`, ...).
+    let typeName: String
+    /// The generator function's name, shown by repr.
+    let function: String
+
+    init(_ items: [Value], typeName: String = "generator", function: String) {
+        self.items = items
+        self.typeName = typeName
+        self.function = function
+    }
+
+    var remaining: Int { items.count - position }
+
+    func next() -> Value? {
+        guard position < items.count else { return nil }
+        defer { position += 1 }
+        return items[position]
+    }
+
+    /// The items not yet consumed; the iterator is exhausted afterwards.
+    func drain() -> [Value] {
+        defer { position = items.count }
+        return position == 0 ? items : Array(items[position...])
+    }
+}
+
 /// The `loop` variable of a `for` block.
 public final class LoopContext: @unchecked Sendable {
     // @unchecked: mutated only by the render that owns the loop, as Jinja2's LoopContext is.

@@ -24,6 +24,8 @@ public enum Value: Sendable {
     case callable(Callable)
     /// The `loop` object inside a `for` block.
     case loop(LoopContext)
+    /// A one-shot iterator, like the generators jinja2's select/map/unique/... filters return.
+    case iterator(ValueIterator)
 }
 
 extension Value {
@@ -37,7 +39,7 @@ extension Value {
         case .string(let s): return !s.isEmpty
         case .list(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
-        case .namespace, .callable, .loop: return true
+        case .namespace, .callable, .loop, .iterator: return true
         }
     }
 
@@ -55,6 +57,7 @@ extension Value {
         case .namespace: return "Namespace"
         case .callable: return "function"
         case .loop: return "LoopContext"
+        case .iterator(let it): return it.typeName
         }
     }
 
@@ -64,6 +67,7 @@ extension Value {
         case .string(let s): return s.utf8.count
         case .list(let a): return a.count
         case .dict(let d): return d.count
+        case .iterator(let it): return it.remaining
         default: return 1
         }
     }
@@ -121,6 +125,7 @@ extension Value: Equatable {
         case (.namespace(let x), .namespace(let y)): return x === y
         case (.callable(let x), .callable(let y)): return x === y
         case (.loop(let x), .loop(let y)): return x === y
+        case (.iterator(let x), .iterator(let y)): return x === y
         default:
             if let x = a.numeric, let y = b.numeric { return Numeric.equal(x, y) }
             return false

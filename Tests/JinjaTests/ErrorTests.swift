@@ -30,6 +30,8 @@ final class ErrorTests: XCTestCase {
             ("{% raw %} never closed", 1, 1, "Missing end of raw directive"),
             ("{% macro m(a=1, b) %}{% endmacro %}", 1, 18, "non-default argument"),
             ("x {{ 'é' }} {{ 1 ! 2 }}", 1, 18, "unexpected char '!'"),
+            ("{% for i in [1] %}{% set loop = 1 %}{% endfor %}", 1, 26, "special loop variable"),
+            ("{% for loop in [1] %}{% endfor %}", 1, 8, "special loop variable"),
         ]
         for (template, line, column, fragment) in cases {
             guard let (l, c, message) = syntaxLocation(template) else { continue }

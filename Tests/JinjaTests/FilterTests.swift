@@ -9,6 +9,7 @@ final class FilterTests: XCTestCase {
         try check("{{ '  x \u{a0}\t'|trim }}|{{ 'xxaxx'|trim('x') }}", "x|a")
         try check("{{ 'aXbX'|replace('X', 'y') }}{{ 'aaa'|replace('a', 'b', 2) }}{{ 'ab'|replace('', '-') }}", "aybybba-a-b-")
         try check("{{ 'hELLo wORLD'|lower }}|{{ 'hello world'|upper }}|{{ 'hello wORLD-foo(bar'|title }}|{{ 'hello World'|capitalize }}|{{ 'ß'|upper }}", "hello world|HELLO WORLD|Hello World-Foo(Bar|Hello world|SS")
+        try check("{{ 'Σ'|lower }}{{ 'ΑΣ'|lower }}{{ 'ΑΣ ΑΣΑ'|lower }}{{ 'ǆa'|capitalize }}{{ 'İ'|lower|length }}", "σαςας ασαǅa2")
         try check("{{ 'a\nb\n\nc'|indent }}|{{ 'a\nb'|indent(2, true) }}|{{ 'a\n\nb'|indent(2, blank=true) }}|{{ 'a\nb\n'|indent('>') }}", "a\n    b\n\n    c|  a\n  b|a\n  \n  b|a\n>b\n")
         try check("{{ 'abc'|center(9) }}|{{ 'abcd'|center(9) }}|{{ 'hello big world_1 x-y'|wordcount }}", "   abc   |   abcd  |5")
         try check("{{ 'abcdefghij'|truncate(5) }}|{{ 'hello world foo bar baz'|truncate(12) }}|{{ 'hello world foo bar baz'|truncate(12, true) }}", "abcdefghij|hello...|hello wor...")
@@ -44,6 +45,13 @@ final class FilterTests: XCTestCase {
         try check("{{ users|selectattr('a')|list }}{{ users|rejectattr('a')|list }}{{ users|selectattr('a', 'equalto', 2)|list }}", "[{'a': 1}, {'a': 2}][{'a': 0}, {'b': 1}][{'a': 2}]", context: "{\"users\": [{\"a\": 1}, {\"a\": 0}, {\"a\": 2}, {\"b\": 1}]}")
         try check("{{ [1, 2, 3, 4]|select('odd')|list }}{{ [1, 2, 3, 4]|reject('odd')|list }}{{ [0, 1, '', 'a']|select|list }}{{ [1, 2, 3]|select('gt', 1)|list }}{{ ['a', 'b']|reject('in', ['a'])|list }}", "[1, 3][2, 4][1, 'a'][2, 3]['b']")
         try check("{{ users|map(attribute='a')|list }}{{ users|map(attribute='a', default='?')|list }}{{ ['a', 'b']|map('upper')|list }}{{ [[1, 2], [3]]|map('join', '+')|list }}", "[1, Undefined][1, '?']['A', 'B']['1+2', '3']", context: "{\"users\": [{\"a\": 1}, {\"b\": 1}]}")
+    }
+
+    /// select/map/unique/items/reverse results are truthy, unindexable, consumed once.
+    func testFilterResultsAreOneShotGenerators() throws {
+        try check("{% if messages|selectattr('role', 'equalto', 'zzz') %}truthy{% endif %}|{{ (messages|selectattr('role'))[0] }}|{{ messages|selectattr('role')|list|length }}", "truthy||1", context: "{\"messages\": [{\"role\": \"a\"}]}")
+        try check("{% set users = messages|map(attribute='role') %}{{ users|join(',') }}/{{ users|join(',') }}/{{ (messages|reverse)[0] }}/{{ messages|reverse|map(attribute='role')|first }}", "a,b///b", context: "{\"messages\": [{\"role\": \"a\"}, {\"role\": \"b\"}]}")
+        try check("{% set g = [1, 2, 3]|select %}{{ g|first }}{{ g|list }}{{ 2 in ([1, 2]|select) }}{{ [1, 2]|select is iterable }}{{ [1, 2]|select is sequence }}", "1[2, 3]TrueTrueFalse")
     }
 
     /// default (with boolean), int, float, round, abs.

@@ -44,6 +44,13 @@ final class StatementTests: XCTestCase {
         try check("{% set messages = messages[1:] %}{{ messages|length }}", "2", context: "{\"messages\": [1, 2, 3]}")
     }
 
+    /// Each iteration starts from the enclosing scope; `loop` cannot be reassigned.
+    func testLoopBodyScopePerIteration() throws {
+        try check("{% for i in [1, 2, 3] %}{% if i == 1 %}{% set x = 'a' %}{% endif %}[{{ x }}]{% endfor %}", "[a][][]")
+        try check("{% set x = 'outer' %}{% for i in [1, 2] %}{{ x }}{% set x = 'inner' %}{{ x }}{% endfor %}{{ x }}", "outerinnerouterinnerouter")
+        try check("{% for i in [1] %}{% for j in [2] %}{% set i = 5 %}{{ i }}{% endfor %}{{ i }}{% endfor %}", "51")
+    }
+
     /// Defaults, keyword arguments, recursion, varargs/kwargs and caller.
     func testMacros() throws {
         try check("{% macro m(a, b='B', c=none) %}[{{ a }}{{ b }}{{ c }}]{% endmacro %}{{ m(1) }}{{ m(1, 2) }}{{ m(1, c=3) }}{{ m() }}", "[1BNone][12None][1B3][BNone]")
