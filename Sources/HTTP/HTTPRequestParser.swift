@@ -76,6 +76,8 @@ public struct HTTPRequestParser: Sendable {
     /// What one parsing step decided; `next()` applies it, so every state change happens there.
     enum Step {
         case needMoreBytes
+        /// Wait for more bytes, remembering how far this state got.
+        case suspend(State)
         case transition(State)
         case emit(Event, then: State)
     }
@@ -137,6 +139,9 @@ public struct HTTPRequestParser: Sendable {
             switch step {
             case .needMoreBytes:
                 return nil
+            case .suspend(let newState):
+                state = newState
+                return nil
             case .transition(let newState):
                 state = newState
             case .emit(let event, let newState):
@@ -173,7 +178,7 @@ public struct HTTPRequestParser: Sendable {
         let scan = findEmptyLine(progress)
         guard let end = scan.end else {
             if available > limits.maxHeaderBytes { return fail(Self.headTooLarge) }
-            return .transition(.head(scan.progress))
+            return .suspend(.head(scan.progress))
         }
         guard end - readIndex <= limits.maxHeaderBytes else { return fail(Self.headTooLarge) }
         let request: HTTPRequest
@@ -261,7 +266,7 @@ public struct HTTPRequestParser: Sendable {
         let searchStart = readIndex + scanned
         guard let lf = buffer[searchStart...].firstIndex(of: HTTPSyntax.lf) else {
             if available > Self.maxChunkLineBytes { return fail(HTTPParseError(.badRequest, "Chunk size line is too long.")) }
-            return .transition(.chunkSizeLine(request, scanned: available))
+            return .suspend(.chunkSizeLine(request, scanned: available))
         }
         // Chunk framing is where request smuggling hides, so only CRLF ends a line here.
         guard lf > readIndex, buffer[lf - 1] == HTTPSyntax.cr, lf - readIndex <= Self.maxChunkLineBytes else {
@@ -303,7 +308,7 @@ public struct HTTPRequestParser: Sendable {
         let scan = findEmptyLine(progress)
         guard let end = scan.end else {
             if available > limits.maxHeaderBytes { return fail(Self.trailersTooLarge) }
-            return .transition(.trailers(request, scan.progress))
+            return .suspend(.trailers(request, scan.progress))
         }
         guard end - readIndex <= limits.maxHeaderBytes else { return fail(Self.trailersTooLarge) }
         var completed = request
