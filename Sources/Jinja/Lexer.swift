@@ -175,7 +175,7 @@ struct Lexer {
                 i = skipSpaces(i)
                 if matches("endraw", at: i) {
                     i = skipSpaces(i + 6)
-                    if let end = tagEnd(at: i, close: "%}", trimNewline: true) {
+                    if let end = tagEnd(at: i, close: ("%", "}"), trimNewline: true) {
                         emitText(bodyStart, strippedEnd(bodyStart, k, sign: sign, lstrip: true))
                         pos = end
                         lineStarting = src[end - 1] == "\n"
@@ -189,10 +189,12 @@ struct Lexer {
     }
 
     /// Matches `+%}`, `-%}` plus whitespace, or `%}` plus an optional newline; returns the end position.
-    private func tagEnd(at i: Int, close: String, trimNewline: Bool) -> Int? {
-        if trimNewline, matches("+" + close, at: i) { return i + 3 }
-        if matches("-" + close, at: i) { return skipSpaces(i + 3) }
-        if matches(close, at: i) {
+    private func tagEnd(at i: Int, close: (Unicode.Scalar, Unicode.Scalar), trimNewline: Bool) -> Int? {
+        guard i < n else { return nil }
+        func closes(_ k: Int) -> Bool { k + 1 < n && src[k] == close.0 && src[k + 1] == close.1 }
+        if trimNewline, src[i] == "+", closes(i + 1) { return i + 3 }
+        if src[i] == "-", closes(i + 1) { return skipSpaces(i + 3) }
+        if closes(i) {
             if trimNewline, i + 2 < n, src[i + 2] == "\n" { return i + 3 }
             return i + 2
         }
@@ -202,7 +204,7 @@ struct Lexer {
     private mutating func lexComment(from j: Int, tagStart: Int) throws {
         var k = j
         while k < n {
-            if let end = tagEnd(at: k, close: "#}", trimNewline: true) {
+            if let end = tagEnd(at: k, close: ("#", "}"), trimNewline: true) {
                 pos = end
                 lineStarting = src[end - 1] == "\n"
                 return
@@ -221,7 +223,7 @@ struct Lexer {
                     "unexpected end of template: \(isBlock ? "'{%'" : "'{{'") tag is never closed", at: tagStart)
             }
             if brackets.isEmpty,
-               let end = tagEnd(at: i, close: isBlock ? "%}" : "}}", trimNewline: isBlock) {
+               let end = tagEnd(at: i, close: isBlock ? ("%", "}") : ("}", "}"), trimNewline: isBlock) {
                 emit(isBlock ? .blockEnd : .variableEnd, at: i)
                 pos = end
                 lineStarting = src[end - 1] == "\n"
@@ -234,9 +236,9 @@ struct Lexer {
             }
             if c.value >= 48 && c.value <= 57 {
                 i = try lexNumber(at: i)
-            } else if c == "_" || c.properties.isXIDStart {
+            } else if Lexer.isNameStart(c) {
                 var k = i + 1
-                while k < n, src[k] == "_" || src[k].properties.isXIDContinue { k += 1 }
+                while k < n, Lexer.isNameContinue(src[k]) { k += 1 }
                 var view = String.UnicodeScalarView()
                 view.append(contentsOf: src[i..<k])
                 emit(.name(String(view)), at: i)
@@ -349,16 +351,63 @@ struct Lexer {
         return k + 1
     }
 
+    @inline(__always)
+    static func isNameStart(_ c: Unicode.Scalar) -> Bool {
+        if c.isASCII { return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
+        return c.properties.isXIDStart
+    }
+
+    @inline(__always)
+    static func isNameContinue(_ c: Unicode.Scalar) -> Bool {
+        if c.isASCII { return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" }
+        return c.properties.isXIDContinue
+    }
+
+    private static func twoCharOperator(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Op? {
+        switch (a, b) {
+        case ("/", "/"): return .floordiv
+        case ("*", "*"): return .pow
+        case ("=", "="): return .eq
+        case ("!", "="): return .ne
+        case (">", "="): return .gteq
+        case ("<", "="): return .lteq
+        default: return nil
+        }
+    }
+
+    private static func oneCharOperator(_ c: Unicode.Scalar) -> Op? {
+        switch c {
+        case "+": return .add
+        case "-": return .sub
+        case "*": return .mul
+        case "/": return .div
+        case "%": return .mod
+        case "~": return .tilde
+        case "[": return .lbracket
+        case "]": return .rbracket
+        case "(": return .lparen
+        case ")": return .rparen
+        case "{": return .lbrace
+        case "}": return .rbrace
+        case ">": return .gt
+        case "<": return .lt
+        case "=": return .assign
+        case ".": return .dot
+        case ":": return .colon
+        case "|": return .pipe
+        case ",": return .comma
+        case ";": return .semicolon
+        default: return nil
+        }
+    }
+
     private mutating func lexOperator(at i: Int, brackets: inout [Unicode.Scalar]) throws -> Int {
         let c = src[i]
-        if i + 1 < n {
-            let two = String(String.UnicodeScalarView([c, src[i + 1]]))
-            if let op = Op(rawValue: two), two.unicodeScalars.count == 2 {
-                emit(.op(op), at: i)
-                return i + 2
-            }
+        if i + 1 < n, let op = Lexer.twoCharOperator(c, src[i + 1]) {
+            emit(.op(op), at: i)
+            return i + 2
         }
-        guard let op = Op(rawValue: String(c)) else {
+        guard let op = Lexer.oneCharOperator(c) else {
             throw syntaxError("unexpected char '\(c)'", at: i)
         }
         switch op {
