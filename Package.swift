@@ -27,11 +27,13 @@ let package = Package(
         .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
+        // Serving.
+        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
         // Executable.
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Tokenizers", "Inference",
+                "GGUF", "Tokenizers", "Inference", "Jinja", "HTTP", "OpenAI", "Scheduling", "Generation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/hearth"
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling"], path: "Tests/GenerationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,125 @@
+import Foundation
+import Inference
+import Scheduling
+
+extension Engine {
+    /// One engine step: schedule, one batched forward pass, sample, update, deliver.
+    func step() {
+        let out = scheduler.schedule()
+        counters.steps += 1
+        if out.scheduled.isEmpty { return }
+        let now = Date()
+
+        // Batch: each scheduled request's next tokens at its positions, with its block table.
+        var batch = ForwardBatch()
+        batch.tokens.reserveCapacity(out.totalTokens)
+        for s in out.scheduled {
+            guard let r = scheduler.request(s.id) else { continue }
+            batch.append(tokens: r.tokens(s.start..<s.start + s.count), startPosition: s.start,
+                         blockTable: s.blockTable, wantsLogits: s.sampled)
+            if let a = active[s.id], a.firstScheduled == nil {
+                a.firstScheduled = now
+                a.cachedTokens = r.numCachedTokens
+            }
+        }
+        do {
+            try transformer.forward(batch)
+        } catch {
+            for s in out.scheduled { finish(s.id, reason: .error("forward pass failed: \(error)")) }
+            return
+        }
+
+        // Sample every sequence that reached its last known token; logit rows come in batch order.
+        var sampled: [RequestID: Int32] = [:]
+        var row = 0
+        for s in out.scheduled where s.sampled {
+            defer { row += 1 }
+            guard let a = active[s.id] else { continue }
+            let logits = transformer.logitsRow(row)
+            if let k = a.request.logprobs {
+                // Log-probabilities come from the raw logits; sampling rewrites the row (bias, penalties, temperature).
+                logprobScratch.withUnsafeMutableBufferPointer { dst in
+                    _ = memcpy(dst.baseAddress!, logits.baseAddress!, logits.count * MemoryLayout<Float>.size)
+                }
+                let token = a.sampler.sample(logits)
+                let lp = logprobScratch.withUnsafeBufferPointer { LogProbs.compute($0, token: token, top: k) }
+                a.pendingLogprobs.append(TokenLogprob(token: token, logprob: lp.logprob,
+                                                      top: lp.top.map { TokenLogprob.Alternative(token: $0.0, logprob: $0.1) }))
+                sampled[s.id] = token
+            } else {
+                sampled[s.id] = a.sampler.sample(logits)
+            }
+            let token = sampled[s.id]!
+            a.sampler.accept(token)
+            a.pendingTokens.append(token)
+            a.generated += 1
+        }
+        counters.generationTokens += sampled.count
+
+        let finished = scheduler.update(out, sampledTokens: sampled)
+        for (id, token) in sampled { deliver(id, token: token) }
+        for r in finished {
+            guard case .finished(let reason) = r.status else { continue }
+            finish(r.id, reason: Self.reason(reason))
+        }
+    }
+
+    /// Turns a sampled token into text for the handle, cutting at stop strings.
+    private func deliver(_ id: RequestID, token: Int32) {
+        guard let a = active[id] else { return }
+        if a.firstToken == nil { a.firstToken = Date() }
+        // End-of-generation tokens finish the request but are not part of the text.
+        let isStopToken = !a.request.ignoreEOS && tokenizer.endOfGenerationIDs.contains(token)
+        let piece = isStopToken ? "" : a.detokenizer.append(token)
+        let (text, stopped) = a.stops.append(piece)
+        if !text.isEmpty || !a.pendingLogprobs.isEmpty || stopped {
+            a.handle.push(.tokens(text: text, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
+            a.pendingTokens.removeAll(keepingCapacity: true)
+            a.pendingLogprobs.removeAll(keepingCapacity: true)
+        }
+        if stopped {
+            a.stoppedByString = true
+            finish(id, reason: .stop)
+        }
+    }
+
+    static func reason(_ r: FinishReason) -> GenerationFinishReason {
+        switch r {
+        case .stop: .stop
+        case .length: .length
+        case .cancelled: .cancelled
+        case .error: .error("the scheduler ended the request")
+        }
+    }
+
+    /// Ends a request: frees its blocks (if the scheduler still holds it), flushes held-back text, sends the summary.
+    func finish(_ id: RequestID, reason: GenerationFinishReason) {
+        let request = scheduler.request(id)
+        if request != nil {
+            let r: FinishReason = switch reason {
+            case .stop: .stop
+            case .length: .length
+            case .cancelled: .cancelled
+            case .error: .error
+            }
+            scheduler.finish(id, reason: r)
+        }
+        guard let a = active.removeValue(forKey: id) else { return }
+        if case .cancelled = reason {} else if !a.stoppedByString {
+            // Text still held back (a partial character or a possible stop-string prefix) belongs to the output.
+            let tail = a.stops.append(a.detokenizer.finish()).emit + a.stops.flush()
+            if !tail.isEmpty || !a.pendingTokens.isEmpty {
+                a.handle.push(.tokens(text: tail, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
+            }
+        }
+        let now = Date()
+        a.handle.push(.finished(GenerationSummary(
+            reason: reason,
+            promptTokens: a.request.promptTokens.count,
+            completionTokens: a.generated,
+            cachedTokens: a.cachedTokens,
+            queueSeconds: (a.firstScheduled ?? now).timeIntervalSince(a.submitted),
+            firstTokenSeconds: a.firstToken.map { $0.timeIntervalSince(a.submitted) },
+            totalSeconds: now.timeIntervalSince(a.submitted))))
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Inference
+import OpenAI
+import Scheduling
+import Tokenizers
+
+/// The one thread that owns the model, the KV storage and the scheduler; HTTP threads reach it only through `submit`.
+///
+/// Each step runs one batched forward pass over every scheduled sequence (prefill chunks and decodes together),
+/// samples the sequences that reached their last token, and delivers text to their handles.
+public final class Engine: @unchecked Sendable {
+    // The inbox and published stats are guarded by `lock`; everything else belongs to the engine thread.
+    public let transformer: Transformer
+    public let tokenizer: Tokenizer
+    public let configuration: EngineConfiguration
+    let scheduler: Scheduler
+
+    private let lock = NSCondition()
+    private var inbox: [Command] = []
+    private var stopping = false
+    private var stopped = false
+    private var published = EngineStats()
+    private var nextID: UInt64 = 1
+    private var thread: Thread?
+
+    enum Command {
+        case submit(GenerationRequest, GenerationHandle, Date)
+        case cancel(UInt64)
+    }
+
+    /// Per-request state that the scheduler does not keep: sampler, detokenizer, stop strings, timings.
+    final class Active {
+        let handle: GenerationHandle
+        let request: GenerationRequest
+        var sampler: Sampler
+        var detokenizer: StreamingDetokenizer
+        var stops: StopStringMatcher
+        let submitted: Date
+        var firstScheduled: Date?
+        var firstToken: Date?
+        var pendingTokens: [Int32] = []
+        var pendingLogprobs: [TokenLogprob] = []
+        var stoppedByString = false
+        var generated = 0
+        var cachedTokens = 0
+
+        init(handle: GenerationHandle, request: GenerationRequest, tokenizer: Tokenizer, submitted: Date) {
+            self.handle = handle
+            self.request = request
+            sampler = Sampler(parameters: request.sampling, prompt: request.promptTokens)
+            detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+            stops = StopStringMatcher(stops: request.stopStrings)
+            self.submitted = submitted
+        }
+    }
+    var active: [UInt64: Active] = [:]
+    var counters = EngineStats()
+    /// A copy of one logit row for logprobs, reused across steps (vocab floats).
+    var logprobScratch: [Float] = []
+
+    /// Builds the engine's KV storage and scheduler around `weights`; call `start()` to run it.
+    public init(weights: ModelWeights, tokenizer: Tokenizer, configuration: EngineConfiguration) {
+        self.tokenizer = tokenizer
+        self.configuration = configuration
+        let c = configuration
+        let kv = KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
+                           precision: c.kvPrecision == .f16 ? .f16 : .f32)
+        transformer = Transformer(weights: weights, kv: kv, maxBatchTokens: c.maxBatchTokens,
+                                  maxLogitRows: c.maxSequences, threads: c.threads)
+        scheduler = Scheduler(config: SchedulerConfig(
+            maxNumBatchedTokens: c.maxBatchTokens, maxNumSeqs: c.maxSequences, blockSize: c.blockSize,
+            numBlocks: c.kvBlocks, maxModelLen: weights.config.contextLength, maxWaiting: c.maxWaiting,
+            enablePrefixCaching: c.enablePrefixCaching))
+        logprobScratch = Array(repeating: 0, count: weights.config.vocabSize)
+        published.totalBlocks = c.kvBlocks
+        published.freeBlocks = c.kvBlocks
+    }
+
+    /// Starts the engine thread.
+    public func start() {
+        let t = Thread { [weak self] in self?.run() }
+        t.name = "hearth-engine"
+        t.stackSize = 8 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Stops the engine: requests still alive are finished as cancelled. Returns when the thread has exited.
+    public func stop() {
+        lock.lock()
+        stopping = true
+        lock.signal()
+        while thread != nil && !stopped { lock.wait() }
+        lock.unlock()
+    }
+
+    /// Queues a request; its events arrive on the returned handle (a refusal arrives as `.rejected`).
+    public func submit(_ request: GenerationRequest) -> GenerationHandle {
+        lock.lock()
+        defer { lock.unlock() }
+        let handle = GenerationHandle(id: nextID, engine: self)
+        nextID += 1
+        if stopping {
+            handle.push(.rejected(.shuttingDown))
+        } else {
+            inbox.append(.submit(request, handle, Date()))
+            lock.signal()
+        }
+        return handle
+    }
+
+    func cancel(_ id: UInt64) {
+        lock.lock()
+        inbox.append(.cancel(id))
+        lock.signal()
+        lock.unlock()
+    }
+
+    /// The latest published counters.
+    public var stats: EngineStats {
+        lock.lock()
+        defer { lock.unlock() }
+        return published
+    }
+
+    // MARK: - Engine thread
+
+    private func run() {
+        while true {
+            let commands = takeCommands()
+            guard let commands else { break }
+            for command in commands { apply(command) }
+            if scheduler.hasWork { step() }
+            publish()
+        }
+        for id in Array(active.keys) { finish(id, reason: .cancelled) }
+        publish()
+        lock.lock()
+        stopped = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Waits for commands while idle; nil when stopping.
+    private func takeCommands() -> [Command]? {
+        lock.lock()
+        defer { lock.unlock() }
+        while inbox.isEmpty && !stopping && !scheduler.hasWork { lock.wait() }
+        if stopping { return nil }
+        let taken = inbox
+        inbox.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    private func apply(_ command: Command) {
+        switch command {
+        case .submit(let request, let handle, let submitted):
+            admit(request, handle: handle, submitted: submitted)
+        case .cancel(let id):
+            if active[id] != nil { finish(id, reason: .cancelled) }
+        }
+    }
+
+    private func admit(_ request: GenerationRequest, handle: GenerationHandle, submitted: Date) {
+        if let bad = request.promptTokens.first(where: { $0 < 0 || Int($0) >= transformer.config.vocabSize }) {
+            handle.push(.rejected(.invalid("token id \(bad) is out of range (vocabulary size \(transformer.config.vocabSize))")))
+            return
+        }
+        let stopIDs = request.ignoreEOS ? [] : tokenizer.endOfGenerationIDs
+        let r = Request(id: handle.id, promptTokens: request.promptTokens, maxTokens: request.maxTokens, stopTokenIDs: stopIDs)
+        do {
+            try scheduler.add(r)
+        } catch {
+            handle.push(.rejected(Self.rejection(error, request: request, contextLength: transformer.config.contextLength)))
+            return
+        }
+        active[handle.id] = Active(handle: handle, request: request, tokenizer: tokenizer, submitted: submitted)
+        counters.promptTokens += request.promptTokens.count
+    }
+
+    static func rejection(_ error: AdmissionError, request: GenerationRequest, contextLength: Int) -> GenerationRejection {
+        switch error {
+        case .tooLong(let p, let m, let l): .tooLong(promptTokens: p, maxTokens: m, limit: l)
+        case .exceedsKVCapacity(let n, let t): .exceedsKVCapacity(neededBlocks: n, totalBlocks: t)
+        case .queueFull: .queueFull
+        case .emptyPrompt: .invalid("the prompt is empty")
+        case .invalidMaxTokens(let m): .invalid("max_tokens must be at least 1, got \(m)")
+        case .duplicateID: .invalid("duplicate request id")
+        }
+    }
+
+    private func publish() {
+        let s = scheduler.stats
+        var p = counters
+        p.running = s.numRunning
+        p.waiting = s.numWaiting + s.numPreempted
+        p.kvUsage = s.kvUsage
+        p.usedBlocks = s.numUsedBlocks
+        p.freeBlocks = s.numFreeBlocks
+        p.cachedBlocks = s.numCachedBlocks
+        p.totalBlocks = s.numBlocks
+        p.preemptions = s.numPreemptions
+        p.prefixCacheQueries = s.prefixCacheQueries
+        p.prefixCacheHits = s.prefixCacheHits
+        p.idleAndClean = active.isEmpty && !scheduler.hasWork && scheduler.checkIdleInvariant()
+        lock.lock()
+        published = p
+        lock.unlock()
+    }
+}
