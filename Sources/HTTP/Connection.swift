@@ -190,10 +190,11 @@ final class Connection {
 
     /// Half-closes and discards input for a moment, so a client still sending (say, a too-large body) reads
     /// our response instead of losing it to the reset that closing with unread data causes (RFC 9112 §9.6).
+    /// A shutdown ends the lingering early, since it is courtesy rather than an in-flight request.
     private func lingeringClose() {
         socket.shutdownWrite()
         let deadline = ContinuousClock.now + configuration.lingerTimeout
         var scratch = [UInt8](repeating: 0, count: Self.readSize)
-        while case .bytes = scratch.withUnsafeMutableBytes({ socket.receive(into: $0, deadline: deadline, wakeFD: nil) }) {}
+        while case .bytes = scratch.withUnsafeMutableBytes({ socket.receive(into: $0, deadline: deadline, wakeFD: wake.readFD) }) {}
     }
 }

@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+@testable import HTTP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bounds and timeouts over loopback, with limits shortened so each test takes well under a few seconds.
+final class ServerLimitsTests: XCTestCase {
+    /// Asserts the OpenAI error shape with the default responder's type.
+    private func assertOpenAIError(_ response: TestResponse, status: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(response.status, status, file: file, line: line)
+        XCTAssertEqual(response.headers["Connection"], "close", file: file, line: line)
+        XCTAssertEqual(response.headers["Content-Type"], "application/json", file: file, line: line)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], file: file, line: line)
+        let error = try XCTUnwrap(json["error"] as? [String: Any], file: file, line: line)
+        XCTAssertEqual(error["type"] as? String, "invalid_request_error", file: file, line: line)
+        XCTAssertFalse((error["message"] as? String ?? "").isEmpty, file: file, line: line)
+        XCTAssertEqual(Set(error.keys), ["message", "type", "param", "code"], file: file, line: line)
+    }
+
+    func testMalformedRequestGets400AndClose() throws {
+        try withServer(handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n")
+            try assertOpenAIError(try client.readResponse(), status: 400)
+            XCTAssertTrue(client.closesWithoutData())
+        }
+    }
+
+    func testOversizeHeadersGet431AndClose() throws {
+        try withServer(configure: { $0.maxHeaderBytes = 1024 }, handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Pad: \(String(repeating: "x", count: 2000))\r\n\r\n")
+            try assertOpenAIError(try client.readResponse(), status: 431)
+            XCTAssertTrue(client.closesWithoutData())
+        }
+    }
+
+    func testOversizeBodyGets413AndClose() throws {
+        try withServer(configure: { $0.maxBodyBytes = 100 }, handler: echoHandler) { server in
+            // Refused from the head: the client need not send the body at all.
+            let polite = try TestClient(port: server.port)
+            try polite.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 101\r\n\r\n")
+            try assertOpenAIError(try polite.readResponse(), status: 413)
+            XCTAssertTrue(polite.closesWithoutData())
+
+            // A client that sends the whole body anyway still reads the 413 (lingering close, no reset).
+            let eager = try TestClient(port: server.port)
+            try eager.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 200000\r\n\r\n" + String(repeating: "b", count: 200_000))
+            try assertOpenAIError(try eager.readResponse(), status: 413)
+
+            let chunked = try TestClient(port: server.port)
+            try chunked.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n\(String(repeating: "c", count: 64))\r\n40\r\n")
+            try assertOpenAIError(try chunked.readResponse(), status: 413)
+
+            let fits = try TestClient(port: server.port)
+            try fits.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" + String(repeating: "d", count: 100))
+            XCTAssertEqual(try fits.readResponse().status, 200)
+        }
+    }
+
+    func testUnsupportedTransferEncodingGets501() throws {
+        try withServer(handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+            try assertOpenAIError(try client.readResponse(), status: 501)
+        }
+    }
+
+    func testConflictingFramingGets400() throws {
+        try withServer(handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            try assertOpenAIError(try client.readResponse(), status: 400)
+            XCTAssertTrue(client.closesWithoutData())
+        }
+    }
+
+    func testConnectionCapAnswers503() throws {
+        try withServer(configure: { $0.maxConnections = 2 }, handler: echoHandler) { server in
+            var held: [TestClient] = []
+            for _ in 0..<2 {
+                let client = try TestClient(port: server.port)
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                XCTAssertEqual(try client.readResponse().status, 200)
+                held.append(client)
+            }
+            XCTAssertEqual(server.openConnections, 2)
+
+            let refused = try TestClient(port: server.port)
+            try refused.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            try assertOpenAIError(try refused.readResponse(), status: 503)
+            XCTAssertTrue(refused.closesWithoutData())
+            XCTAssertEqual(server.openConnections, 2, "refused connections are not counted")
+
+            held[0].close()
+            XCTAssertTrue(eventually { server.openConnections == 1 })
+            let admitted = try TestClient(port: server.port)
+            try admitted.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            XCTAssertEqual(try admitted.readResponse().status, 200)
+        }
+    }
+
+    func testHeaderTimeoutGets408() throws {
+        try withServer(configure: { $0.headerTimeout = .milliseconds(300) }, handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHo")
+            try assertOpenAIError(try client.readResponse(), status: 408)
+            XCTAssertTrue(client.closesWithoutData())
+        }
+    }
+
+    func testBodyTimeoutGets408() throws {
+        try withServer(configure: { $0.bodyTimeout = .milliseconds(300) }, handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab")
+            try assertOpenAIError(try client.readResponse(), status: 408)
+        }
+    }
+
+    func testSilentConnectionIsClosedAfterHeaderTimeout() throws {
+        try withServer(configure: { $0.headerTimeout = .milliseconds(300) }, handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            XCTAssertTrue(client.closesWithoutData(), "a connection that never sends is dropped without a response")
+            XCTAssertTrue(eventually { server.openConnections == 0 })
+        }
+    }
+
+    func testIdleKeepAliveConnectionIsClosedSilently() throws {
+        try withServer(configure: { $0.idleTimeout = .milliseconds(300) }, handler: echoHandler) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            XCTAssertEqual(try client.readResponse().status, 200)
+            XCTAssertTrue(client.closesWithoutData())
+        }
+    }
+
+    func testTricklingClientsDoNotBlockNormalRequests() throws {
+        try withServer(configure: { $0.headerTimeout = .milliseconds(1500) }, handler: echoHandler) { server in
+            let tricklers = try (0..<50).map { _ in try TestClient(port: server.port) }
+            let fds = tricklers.map(\.fd)
+            let request = Array("GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: make it long enough\r\n\r\n".utf8)
+            let stop = Recorder<Bool>()
+            let trickle = Thread {
+                // One byte per connection every 100 ms: never a complete head before the timeout.
+                for byte in request where stop.all.isEmpty {
+                    var value = byte
+                    for fd in fds { _ = send(fd, &value, 1, Int32(MSG_NOSIGNAL)) }
+                    usleep(100_000)
+                }
+            }
+            trickle.start()
+
+            for index in 0..<20 {
+                let client = try TestClient(port: server.port)
+                try client.send("GET /fast/\(index) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                XCTAssertEqual(try client.readResponse().text, "GET /fast/\(index) ")
+            }
+            stop.record(true)
+
+            for client in tricklers {
+                try assertOpenAIError(try client.readResponse(), status: 408)
+            }
+        }
+    }
+}
