@@ -68,10 +68,10 @@ extension Interpreter {
         switch v {
         case .dict(let d): return d
         case .namespace(let ns): return ns.attributes
-        case .list(let pairs):
+        case .list(let pairs), .tuple(let pairs):
             var d = OrderedDict()
             for p in pairs {
-                guard case .list(let kv) = p, kv.count == 2 else {
+                guard let kv = p.sequenceItems, kv.count == 2 else {
                     throw runtime("dictionary update sequence element has wrong length")
                 }
                 guard kv[0].isHashable else { throw runtime("unhashable type: '\(kv[0].typeName)'") }

@@ -7,7 +7,7 @@ extension Interpreter {
         case "length", "count":
             switch value {
             case .string(let s): return .int(s.unicodeScalars.count)
-            case .list(let a): return .int(a.count)
+            case .list(let a), .tuple(let a): return .int(a.count)
             case .dict(let d): return .int(d.count)
             case .undefined: return .int(0)
             default: throw args.fail("object of type '\(value.typeName)' has no len()")
@@ -16,7 +16,7 @@ extension Interpreter {
             switch value {
             case .undefined: return .iterator(ValueIterator([], function: "do_items"))
             case .dict(let d):
-                let pairs = zip(d.keys, d.values).map { Value.list([$0, $1]) }
+                let pairs = zip(d.keys, d.values).map { Value.tuple([$0, $1]) }
                 let v = Value.iterator(ValueIterator(pairs, function: "do_items"))
                 try noteNesting(of: v, containing: pairs)
                 return v
@@ -49,6 +49,7 @@ extension Interpreter {
             switch value {
             case .string(let s): return .string(Python.string(s.unicodeScalars.reversed()))
             case .list(let a): return .iterator(ValueIterator(a.reversed(), typeName: "list_reverseiterator", function: ""))
+            case .tuple(let a): return .iterator(ValueIterator(a.reversed(), typeName: "reversed", function: ""))
             case .dict(let d):
                 return .iterator(ValueIterator(d.keys.reversed(), typeName: "dict_reversekeyiterator", function: ""))
             default: return .list(try iterate(value, context: "reverse filter").reversed())
@@ -107,9 +108,9 @@ extension Interpreter {
             let by = try args.string(1, "by") ?? "key"
             guard by == "key" || by == "value" else { throw args.fail("You can only sort by either \"key\" or \"value\"") }
             let caseSensitive = args.bool(0, "case_sensitive", default: false)
-            let pairs = zip(d.keys, d.values).map { Value.list([$0, $1]) }
+            let pairs = zip(d.keys, d.values).map { Value.tuple([$0, $1]) }
             let sorted = try sortValues(pairs, reverse: args.bool(2, "reverse", default: false)) { pair in
-                guard case .list(let kv) = pair else { return pair }
+                guard let kv = pair.sequenceItems else { return pair }
                 let v = kv[by == "key" ? 0 : 1]
                 return caseSensitive ? v : lowercased(v)
             }
@@ -129,7 +130,7 @@ extension Interpreter {
                 getters = [try attributeGetter(args.value(2, "attribute") ?? .none, lowercase: !caseSensitive)]
             }
             return .list(try sortValues(items, reverse: args.bool(0, "reverse", default: false)) { item in
-                getters.count == 1 ? try getters[0](item) : .list(try getters.map { try $0(item) })
+                getters.count == 1 ? try getters[0](item) : .tuple(try getters.map { try $0(item) })
             })
         case "batch":
             try args.check(max: 2, names: ["linecount", "fill_with"])

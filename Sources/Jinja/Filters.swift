@@ -35,6 +35,8 @@ extension Interpreter {
             try checkSize(out)
             return .string(out)
         case "indent":
+            // jinja2 appends "\n" to the value itself, so only strings work.
+            guard case .string = value else { throw args.fail("can only indent a string, not \(value.typeName)") }
             return .string(try indent(value, args))
         case "center":
             try args.check(max: 1, names: ["width"])
@@ -85,7 +87,7 @@ extension Interpreter {
         case "attr":
             let attribute = try args.required(0, "name").pythonString
             switch value {
-            case .dict, .string, .list:
+            case .dict, .string, .list, .tuple:
                 // Only Python attributes (methods), never keys.
                 return Methods.isMethod(value, attribute) ? try getAttribute(value, attribute) : .undefined
             default:
@@ -145,7 +147,7 @@ extension Interpreter {
         var itemSeparator = indent == nil ? ", " : ","
         var keySeparator = ": "
         if let seps = args.value(2, "separators"), !(seps == .none) {
-            guard case .list(let pair) = seps, pair.count == 2, case .string(let a) = pair[0], case .string(let b) = pair[1]
+            guard let pair = seps.sequenceItems, pair.count == 2, case .string(let a) = pair[0], case .string(let b) = pair[1]
             else { throw args.fail("separators must be a (item, key) pair of strings") }
             itemSeparator = a
             keySeparator = b

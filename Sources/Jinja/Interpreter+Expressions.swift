@@ -46,12 +46,6 @@ extension Interpreter {
             return .bool(!(try eval(x, scope).isTruthy))
         case .binary(let op, let a, let b):
             let l = try eval(a, scope)
-            // `"%s %s" % (a, b)`: only a tuple literal spreads into several arguments, as in Python.
-            if op == .mod, case .string(let format) = l, case .tuple(let items) = b.kind {
-                let s = try PercentFormat.format(format, items.map { try eval($0, scope) }, mapping: nil)
-                try checkSize(s)
-                return .string(s)
-            }
             return try binary(op, l, try eval(b, scope))
         case .and(let a, let b):
             let l = try eval(a, scope)
@@ -76,9 +70,14 @@ extension Interpreter {
         case .conditional(let test, let then, let otherwise):
             if try eval(test, scope).isTruthy { return try eval(then, scope) }
             return try otherwise.map { try eval($0, scope) } ?? .undefined
-        case .list(let items), .tuple(let items):
+        case .list(let items):
             let values = try items.map { try eval($0, scope) }
             let v = Value.list(values)
+            try noteNesting(of: v, containing: values)
+            return v
+        case .tuple(let items):
+            let values = try items.map { try eval($0, scope) }
+            let v = Value.tuple(values)
             try noteNesting(of: v, containing: values)
             return v
         case .dict(let pairs):
@@ -191,7 +190,7 @@ extension Interpreter {
             }
             scope.set(param.id, value)
         }
-        if def.usesVarargs { scope.set(Symbol.varargs.id, .list(pos.count > params.count ? Array(pos[params.count...]) : [])) }
+        if def.usesVarargs { scope.set(Symbol.varargs.id, .tuple(pos.count > params.count ? Array(pos[params.count...]) : [])) }
         if def.usesKwargs {
             scope.set(Symbol.kwargs.id, .dict(OrderedDict(pairs: keywords)))
         } else if let (name, _) = keywords.first {
@@ -217,7 +216,7 @@ extension Interpreter {
         case .dict(let d):
             if Methods.isMethod(obj, member.kinds) { return boundMethod(obj, member) }
             return d[name] ?? .undefined
-        case .string, .list:
+        case .string, .list, .tuple:
             return Methods.isMethod(obj, member.kinds) ? boundMethod(obj, member) : .undefined
         case .namespace(let ns):
             return ns.get(name) ?? .undefined
@@ -250,7 +249,7 @@ extension Interpreter {
             throw runtime("cannot read item \(PythonRepr.repr(key)) of an undefined value")
         case .dict(let d):
             if key.isHashable, let v = d[key] { return v }
-        case .list(let a):
+        case .list(let a), .tuple(let a):
             if let i = key.indexValue {
                 let j = i < 0 ? i + a.count : i
                 return j >= 0 && j < a.count ? a[j] : .undefined
@@ -278,13 +277,16 @@ extension Interpreter {
             if case .none = v { return .some(nil) }
             return v.indexValue.map { .some($0) }
         }
-        guard let a = bound(start), let b = bound(stop), let c = bound(step) else { return .undefined }
+        // jinja2 compiles slices to a plain Python subscript (bypassing getitem), so type errors propagate.
+        if case .undefined = obj { throw runtime("cannot slice an undefined value") }
+        guard let a = bound(start), let b = bound(stop), let c = bound(step) else {
+            throw runtime("slice indices must be integers or None")
+        }
         switch obj {
-        case .undefined:
-            throw runtime("cannot slice an undefined value")
-        case .list(let items):
+        case .list(let items), .tuple(let items):
             guard let out = Python.slice(items, a, b, c) else { throw runtime("slice step cannot be zero") }
             try work(out.count)
+            if case .tuple = obj { return .tuple(out) }
             return .list(out)
         case .string(let s):
             try work(s.utf8.count)
@@ -292,8 +294,10 @@ extension Interpreter {
                 throw runtime("slice step cannot be zero")
             }
             return .string(Python.string(out))
+        case .dict:
+            throw runtime("unhashable type: 'slice'")
         default:
-            return .undefined
+            throw runtime("'\(obj.typeName)' object is not subscriptable")
         }
     }
 
@@ -322,7 +326,7 @@ extension Interpreter {
         if let d = depthMemo[id] { return d }
         var deepest = 0
         switch v {
-        case .list(let a): for x in a where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
+        case .list(let a), .tuple(let a): for x in a where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
         case .iterator(let it): for x in it.items where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
         case .dict(let d): for x in d.values where x.isContainer { deepest = max(deepest, nestingDepth(x)) }
         default: break
@@ -336,7 +340,7 @@ extension Interpreter {
 extension Value {
     var isContainer: Bool {
         switch self {
-        case .list(let a): return !a.isEmpty
+        case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace: return true
         case .iterator(let it): return !it.items.isEmpty
@@ -347,7 +351,7 @@ extension Value {
     /// Address of a non-empty list or dict's element storage (stable while the value is alive).
     var storageIdentity: UInt? {
         switch self {
-        case .list(let a): return a.storageIdentity
+        case .list(let a), .tuple(let a): return a.storageIdentity
         case .dict(let d): return d.values.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
         case .namespace(let ns): return UInt(bitPattern: ObjectIdentifier(ns))
         case .iterator(let it): return UInt(bitPattern: ObjectIdentifier(it))
@@ -369,6 +373,7 @@ extension Value {
         switch self {
         case .none, .bool, .int, .float, .string, .undefined, .namespace, .callable, .loop: return true
         case .list, .dict: return false
+        case .tuple(let items): return items.allSatisfy(\.isHashable)
         case .iterator: return true
         }
     }

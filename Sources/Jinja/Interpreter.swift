@@ -254,7 +254,7 @@ final class Interpreter {
     /// The items `for x in v` visits: list items, dict keys, string characters; undefined is empty.
     func iterate(_ v: Value, context: String) throws -> [Value] {
         switch v {
-        case .list(let a):
+        case .list(let a), .tuple(let a):
             try work(a.count)
             return a
         case .dict(let d):
@@ -276,7 +276,7 @@ extension Value {
     /// Whether Python `iter(x)` succeeds.
     var isIterable: Bool {
         switch self {
-        case .list, .dict, .string, .undefined, .iterator: return true
+        case .list, .tuple, .dict, .string, .undefined, .iterator: return true
         default: return false
         }
     }

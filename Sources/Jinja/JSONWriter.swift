@@ -21,7 +21,7 @@ struct JSONWriter {
         case .int(let i): out += String(i)
         case .float(let d): out += Self.float(d)
         case .string(let s): writeString(s)
-        case .list(let items):
+        case .list(let items), .tuple(let items):
             guard !items.isEmpty else {
                 out += "[]"
                 return

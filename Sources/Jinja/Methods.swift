@@ -6,6 +6,7 @@ struct MethodKinds: OptionSet, Sendable {
     static let dictMutating = MethodKinds(rawValue: 4)
     static let list = MethodKinds(rawValue: 8)
     static let listMutating = MethodKinds(rawValue: 16)
+    static let tuple = MethodKinds(rawValue: 32)
 
     init(rawValue: UInt8) { self.rawValue = rawValue }
 
@@ -16,6 +17,7 @@ struct MethodKinds: OptionSet, Sendable {
         if Methods.dictMutating.contains(name) { k.insert(.dictMutating) }
         if Methods.list.contains(name) { k.insert(.list) }
         if Methods.listMutating.contains(name) { k.insert(.listMutating) }
+        if Methods.tuple.contains(name) { k.insert(.tuple) }
         self = k
     }
 }
@@ -34,6 +36,7 @@ enum Methods {
     static let dictMutating: Set<String> = ["update", "pop", "popitem", "setdefault", "clear"]
     static let list: Set<String> = ["index", "count", "copy"]
     static let listMutating: Set<String> = ["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"]
+    static let tuple: Set<String> = ["index", "count"]
 
     static func isMethod(_ v: Value, _ kinds: MethodKinds) -> Bool {
         guard !kinds.isEmpty else { return false }
@@ -41,6 +44,7 @@ enum Methods {
         case .string: return kinds.contains(.string)
         case .dict: return !kinds.isDisjoint(with: [.dict, .dictMutating])
         case .list: return !kinds.isDisjoint(with: [.list, .listMutating])
+        case .tuple: return kinds.contains(.tuple)
         default: return false
         }
     }
@@ -66,7 +70,7 @@ extension Interpreter {
         switch receiver {
         case .string(let s): return try stringMethod(s, name, args)
         case .dict(let d): return try dictMethod(d, name, args)
-        case .list(let l): return try listMethod(l, name, args)
+        case .list(let l), .tuple(let l): return try listMethod(l, name, args)
         case .loop(let ctx): return try loopMethod(ctx, name, args)
         default: throw runtime("'\(receiver.typeName)' object has no method '\(name)'")
         }
@@ -92,7 +96,7 @@ extension Interpreter {
             return d[key] ?? args.value(1, "default") ?? .none
         case "items":
             try args.check(max: 0)
-            let pairs = zip(d.keys, d.values).map { Value.list([$0, $1]) }
+            let pairs = zip(d.keys, d.values).map { Value.tuple([$0, $1]) }
             let v = Value.list(pairs)
             try noteNesting(of: v, containing: pairs)
             return v
@@ -150,7 +154,7 @@ extension Interpreter {
             try args.check(max: 3)
             let prefixArg = try args.required(0, name == "startswith" ? "prefix" : "suffix")
             let candidates: [Value]
-            if case .list(let l) = prefixArg { candidates = l } else { candidates = [prefixArg] }
+            if case .tuple(let l) = prefixArg { candidates = l } else { candidates = [prefixArg] }
             let hay = Python.scalars(s)
             let (a, b) = Python.bounds(try args.int(1, "start"), try args.int(2, "end"), count: hay.count)
             for c in candidates {
@@ -242,9 +246,9 @@ extension Interpreter {
             let hay = Python.scalars(s), needle = Python.scalars(sep)
             let found = name == "partition" ? Python.find(hay, needle) : Python.rfind(hay, needle)
             guard let i = found else {
-                return .list(name == "partition" ? [.string(s), "", ""] : ["", "", .string(s)])
+                return .tuple(name == "partition" ? [.string(s), "", ""] : ["", "", .string(s)])
             }
-            return .list([.string(Python.string(hay[..<i])), .string(sep),
+            return .tuple([.string(Python.string(hay[..<i])), .string(sep),
                           .string(Python.string(hay[(i + needle.count)...]))])
         case "format":
             let out = try StrFormat.format(s, args.positional, args.keywords, interpreter: self)

@@ -4,9 +4,11 @@ import Foundation
 extension Interpreter {
     func binary(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value {
         if op == .mod, case .string(let format) = a {
-            // str % x formats even an undefined x (as ""), since str.__mod__ runs before Undefined.__rmod__.
+            // str % x formats even an undefined x (as ""), since str.__mod__ runs before Undefined.__rmod__;
+            // a tuple spreads into several arguments, anything else is one.
             let mapping: OrderedDict? = { if case .dict(let d) = b { return d } else { return nil } }()
-            let s = try PercentFormat.format(format, [b], mapping: mapping)
+            let args: [Value] = { if case .tuple(let items) = b { return items } else { return [b] } }()
+            let s = try PercentFormat.format(format, args, mapping: mapping)
             try checkSize(s)
             return .string(s)
         }
@@ -21,10 +23,12 @@ extension Interpreter {
                 try checkSize(s)
                 try work(s.utf8.count)
                 return .string(s)
-            case (.list(let x), .list(let y)):
+            case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
                 try checkCount(x.count + y.count)
                 try work(x.count + y.count)
+                if case .tuple = a { return .tuple(x + y) }
                 return .list(x + y)
+            case (.tuple, _): throw runtime("can only concatenate tuple (not \"\(b.typeName)\") to tuple")
             case (.string, _): throw runtime("can only concatenate str (not \"\(b.typeName)\") to str")
             case (.list, _): throw runtime("can only concatenate list (not \"\(b.typeName)\") to list")
             default: return try arithmetic(op, a, b)
@@ -35,6 +39,8 @@ extension Interpreter {
             case (_, .string(let s)) where a.indexValue != nil: return try repeatString(s, a.indexValue ?? 0)
             case (.list(let l), _) where b.indexValue != nil: return try repeatList(l, b.indexValue ?? 0)
             case (_, .list(let l)) where a.indexValue != nil: return try repeatList(l, a.indexValue ?? 0)
+            case (.tuple(let l), _) where b.indexValue != nil: return .tuple(try repeatList(l, b.indexValue ?? 0).sequenceItems ?? [])
+            case (_, .tuple(let l)) where a.indexValue != nil: return .tuple(try repeatList(l, a.indexValue ?? 0).sequenceItems ?? [])
             default: return try arithmetic(op, a, b)
             }
         default:
@@ -87,6 +93,7 @@ extension Interpreter {
             if p == 0 && q < 0 { throw runtime("0.0 cannot be raised to a negative power") }
             let r = Foundation.pow(p, q)
             if p < 0 && q != q.rounded() { throw runtime("negative number cannot be raised to a fractional power") }
+            if r.isInfinite && p.isFinite && q.isFinite { throw runtime("(34, 'Numerical result out of range')") }
             return .float(r)
         }
     }
@@ -159,7 +166,7 @@ extension Interpreter {
         switch (a, b) {
         case (.string(let x), .string(let y)):
             return Python.compareCodePoints(x, y)
-        case (.list(let x), .list(let y)):
+        case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) where !(try equal(p, q)) {
                 return try order(p, q, op)
             }
@@ -179,7 +186,7 @@ extension Interpreter {
             }
             try work(s.utf8.count)
             return Python.find(s, sub) != nil
-        case .list(let a):
+        case .list(let a), .tuple(let a):
             for x in a where try equal(x, needle) { return true }
             return false
         case .dict(let d):

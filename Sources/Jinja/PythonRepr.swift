@@ -35,6 +35,13 @@ enum PythonRepr {
                 write(x, into: &out, depth: depth + 1)
             }
             out += "]"
+        case .tuple(let items):
+            out += "("
+            for (i, x) in items.enumerated() {
+                if i > 0 { out += ", " }
+                write(x, into: &out, depth: depth + 1)
+            }
+            out += items.count == 1 ? ",)" : ")"
         case .dict(let d):
             dict(d, into: &out, depth: depth)
         case .namespace(let ns):

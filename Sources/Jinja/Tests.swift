@@ -18,12 +18,13 @@ extension Interpreter {
         case "iterable": return value.isIterable
         case "sequence":
             switch value {
-            case .string, .list, .dict, .undefined: return true
+            case .string, .list, .tuple, .dict, .undefined: return true
             default: return false
             }
         case "callable":
+            // Undefined defines __call__ (to raise), so Python's callable() is true for it.
             switch value {
-            case .callable, .loop: return true
+            case .callable, .loop, .undefined: return true
             default: return false
             }
         case "sameas":
@@ -43,18 +44,16 @@ extension Interpreter {
         case "gt", "greaterthan", ">": return try compare(.gt, value, try other())
         case "ge", ">=": return try compare(.gteq, value, try other())
         case "in": return try contains(try args.required(0, "seq"), value)
-        case "odd", "even":
-            guard let i = value.indexValue else { throw args.fail("expects an integer, got \(value.typeName)") }
-            return (i % 2 != 0) == (name == "odd")
-        case "divisibleby":
-            guard let i = value.indexValue, let n = try args.required(0, "num").indexValue else {
-                throw args.fail("expects integers")
-            }
-            guard n != 0 else { throw args.fail("integer division or modulo by zero") }
-            return i % n == 0
+        case "odd": return try equal(try binary(.mod, value, .int(2)), .int(1))
+        case "even": return try equal(try binary(.mod, value, .int(2)), .int(0))
+        case "divisibleby": return try equal(try binary(.mod, value, try args.required(0, "num")), .int(0))
         case "lower", "upper":
-            guard case .string(let s) = value else { throw args.fail("expects a string") }
-            return s == (name == "lower" ? Python.lower(s) : Python.upper(s))
+            // str(value).islower()/.isupper(): some cased character, and none of the other case.
+            let cased = value.pythonString.unicodeScalars.filter { $0.properties.isCased }
+            guard !cased.isEmpty else { return false }
+            return cased.allSatisfy {
+                name == "lower" ? !$0.properties.changesWhenLowercased : !$0.properties.changesWhenUppercased
+            }
         case "escaped": return false
         case "filter", "test":
             guard case .string(let n) = value else { return false }

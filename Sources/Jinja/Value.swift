@@ -14,8 +14,10 @@ public enum Value: Sendable {
     case float(Double)
     /// Python `str`, a sequence of Unicode code points.
     case string(String)
-    /// Python `list` (tuples are represented as lists too).
+    /// Python `list`.
     case list([Value])
+    /// Python `tuple` (tuple literals, `items()` pairs, `varargs`); prints as `(a, b)` and never equals a list.
+    case tuple([Value])
     /// Python `dict`, keeping insertion order.
     case dict(OrderedDict)
     /// A mutable `namespace()` object.
@@ -37,7 +39,7 @@ extension Value {
         case .int(let i): return i != 0
         case .float(let d): return d != 0
         case .string(let s): return !s.isEmpty
-        case .list(let a): return !a.isEmpty
+        case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace, .callable, .loop, .iterator: return true
         }
@@ -53,6 +55,7 @@ extension Value {
         case .float: return "float"
         case .string: return "str"
         case .list: return "list"
+        case .tuple: return "tuple"
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .callable: return "function"
@@ -65,7 +68,7 @@ extension Value {
     var bulkSize: Int {
         switch self {
         case .string(let s): return s.utf8.count
-        case .list(let a): return a.count
+        case .list(let a), .tuple(let a): return a.count
         case .dict(let d): return d.count
         case .iterator(let it): return it.remaining
         default: return 1
@@ -75,6 +78,14 @@ extension Value {
     var isUndefined: Bool {
         if case .undefined = self { return true }
         return false
+    }
+
+    /// The items of a list or tuple.
+    var sequenceItems: [Value]? {
+        switch self {
+        case .list(let a), .tuple(let a): return a
+        default: return nil
+        }
     }
 
     /// The string payload, if this is a string.
@@ -111,7 +122,7 @@ extension Value: Equatable {
             guard x.utf8.count == y.utf8.count else { return false }
             cost += x.utf8.count >> 3
             return bytesEqual(x, y)
-        case (.list(let x), .list(let y)):
+        case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             guard x.count == y.count else { return false }
             if x.storageIdentity != nil && x.storageIdentity == y.storageIdentity { return true }  // same immutable storage
             for i in x.indices where !pyEquals(x[i], y[i], depth: depth + 1, cost: &cost) { return false }

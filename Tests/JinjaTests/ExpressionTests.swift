@@ -36,6 +36,14 @@ final class ExpressionTests: XCTestCase {
         try check("{{ [1, 'a', none, true, 1.5] }} {{ {'a': 1, 'b': [1, 'x']} }}", "[1, 'a', None, True, 1.5] {'a': 1, 'b': [1, 'x']}")
     }
 
+    /// Tuple literals, items() pairs, varargs and partition are tuples: printed `(a, b)`, spread by `%`, unequal to lists.
+    func testTuples() throws {
+        try check("{{ (1, 2) }}{{ (1,) }}{{ () }}{{ {'a': 1}|items|list }}{{ {'a': 1}.items()|list }}{{ 'aXb'.partition('X') }}", "(1, 2)(1,)()[('a', 1)][('a', 1)]('a', 'X', 'b')")
+        try check("{% macro m() %}{{ varargs }}{% endmacro %}{{ m(1, 2) }}|{% for pair in {'a': 1, 'b': 2}|items %}{{ '%s=%s;' % pair }}{% endfor %}", "(1, 2)|a=1;b=2;")
+        try check("{{ (1, 2) == [1, 2] }}{{ (1, 2) == (1, 2) }}{{ (1, 2) + (3,) }}{{ (1, 2)[1] }}{{ (1, 2, 3)[1:] }}{{ (1, 2)|length }}{{ (1, 2)|tojson }}", "FalseTrue(1, 2, 3)2(2, 3)2[1, 2]")
+        try check("{% set a, b = 'xy' %}{{ a }}{{ b }}{% set t = 1, 2 %}{{ t }}{{ 'abc'.startswith(('x', 'a')) }}", "xy(1, 2)True")
+    }
+
     /// None, booleans and floats print like Python; strings in containers use repr quoting.
     func testPrintingFollowsPythonStr() throws {
         try check("{{ none }} {{ true }} {{ 0.1 }} {{ 1e100 }} {{ 1.5e-10 }} {{ 100.0 }} {{ 1e15 }} {{ 1e16 }} {{ -0.0 }}", "None True 0.1 1e+100 1.5e-10 100.0 1000000000000000.0 1e+16 -0.0")
