@@ -47,6 +47,7 @@ extension Interpreter {
             }
         case "reverse":
             switch value {
+            case .undefined: return .iterator(ValueIterator([], typeName: "reversed", function: ""))
             case .string(let s): return .string(Python.string(s.unicodeScalars.reversed()))
             case .list(let a): return .iterator(ValueIterator(a.reversed(), typeName: "list_reverseiterator", function: ""))
             case .tuple(let a): return .iterator(ValueIterator(a.reversed(), typeName: "reversed", function: ""))

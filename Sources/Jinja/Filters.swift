@@ -72,6 +72,7 @@ extension Interpreter {
             return try toInt(value, default: args.value(0, "default") ?? .int(0), base: try args.int(1, "base") ?? 10)
         case "float":
             try args.check(max: 1, names: ["default"])
+            if value.isUndefined { throw runtime("float() of an undefined value") }
             return toFloat(value) ?? args.value(0, "default") ?? .float(0)
         case "abs":
             switch value {
@@ -113,22 +114,20 @@ extension Interpreter {
         return out
     }
 
-    /// Jinja2's `title` filter: upper-case the first character of each word split at `[-\s({\[<]+`.
+    /// Jinja2's `title` filter: split at `([-\s({\[<]+)` (keeping separators), then each piece
+    /// becomes `item[0].upper() + item[1:].lower()`.
     private func jinjaTitle(_ s: String) -> String {
         let separators: Set<Unicode.Scalar> = ["-", "(", "{", "[", "<"]
+        func isSeparator(_ c: Unicode.Scalar) -> Bool { separators.contains(c) || isPythonSpace(c) }
+        let cs = Python.scalars(s)
         var out = ""
-        var wordStart = true
-        for c in s.unicodeScalars {
-            let isSeparator = separators.contains(c) || isPythonSpace(c)
-            if isSeparator {
-                out.unicodeScalars.append(c)
-                wordStart = true
-            } else if wordStart {
-                out += c.properties.uppercaseMapping
-                wordStart = false
-            } else {
-                out += c.properties.lowercaseMapping
-            }
+        var i = 0
+        while i < cs.count {
+            var j = i + 1
+            let separatorRun = isSeparator(cs[i])
+            while j < cs.count, isSeparator(cs[j]) == separatorRun { j += 1 }
+            out += cs[i].properties.uppercaseMapping + Python.lower(Python.string(cs[(i + 1)..<j]))
+            i = j
         }
         return out
     }

@@ -168,15 +168,11 @@ extension Interpreter {
             }
             return .bool(false)
         case "upper": return .string(Python.upper(s))
-        case "lower", "casefold": return .string(Python.lower(s))
+        case "lower": return .string(Python.lower(s))
+        case "casefold": return .string(Python.casefold(s))
         case "title": return .string(Python.title(s))
         case "capitalize": return .string(Python.capitalize(s))
-        case "swapcase":
-            return .string(s.unicodeScalars.map { c -> String in
-                if c.properties.isUppercase { return c.properties.lowercaseMapping }
-                if c.properties.isLowercase { return c.properties.uppercaseMapping }
-                return String(c)
-            }.joined())
+        case "swapcase": return .string(Python.swapcase(s))
         case "replace":
             try args.check(max: 3, names: ["count"])
             guard let old = try args.string(0, "old"), let new = try args.string(1, "new") else {

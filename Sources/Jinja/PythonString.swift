@@ -266,24 +266,46 @@ enum Python {
 
     static func upper(_ s: String) -> String { s.uppercased() }
 
-    /// Lower-cases `scalars[from...]`; Σ becomes ς at the end of a word (cased letter before, none after).
+    /// Lower-cases `scalars[from...]`.
     private static func lower(_ scalars: [Unicode.Scalar], from start: Int) -> String {
         var out = ""
-        for i in start..<scalars.count {
-            let c = scalars[i]
-            guard c == "\u{3A3}" else {
-                out += c.properties.lowercaseMapping
-                continue
+        for i in start..<scalars.count { out += lowerMapping(scalars, i) }
+        return out
+    }
+
+    /// CPython's lower-casing of one character in context: Σ becomes ς at the end of a word
+    /// (a cased letter before it and none after it, skipping case-ignorable characters).
+    static func lowerMapping(_ scalars: [Unicode.Scalar], _ i: Int) -> String {
+        let c = scalars[i]
+        guard c == "\u{3A3}" else { return c.properties.lowercaseMapping }
+        var j = i - 1
+        while j >= 0, scalars[j].properties.isCaseIgnorable { j -= 1 }
+        var finalSigma = j >= 0 && scalars[j].properties.isCased
+        if finalSigma {
+            var k = i + 1
+            while k < scalars.count, scalars[k].properties.isCaseIgnorable { k += 1 }
+            finalSigma = k == scalars.count || !scalars[k].properties.isCased
+        }
+        return finalSigma ? "\u{3C2}" : "\u{3C3}"
+    }
+
+    /// `str.casefold()`: full Unicode case folding.
+    static func casefold(_ s: String) -> String {
+        s.folding(options: [.caseInsensitive], locale: nil)
+    }
+
+    /// `str.swapcase()`.
+    static func swapcase(_ s: String) -> String {
+        let cs = scalars(s)
+        var out = ""
+        for (i, c) in cs.enumerated() {
+            if c.properties.isUppercase {
+                out += lowerMapping(cs, i)
+            } else if c.properties.isLowercase {
+                out += c.properties.uppercaseMapping
+            } else {
+                out.unicodeScalars.append(c)
             }
-            var j = i - 1
-            while j >= 0, scalars[j].properties.isCaseIgnorable { j -= 1 }
-            var finalSigma = j >= 0 && scalars[j].properties.isCased
-            if finalSigma {
-                var k = i + 1
-                while k < scalars.count, scalars[k].properties.isCaseIgnorable { k += 1 }
-                finalSigma = k == scalars.count || !scalars[k].properties.isCased
-            }
-            out += finalSigma ? "\u{3C2}" : "\u{3C3}"
         }
         return out
     }
@@ -297,10 +319,11 @@ enum Python {
 
     /// `str.title()`: title-case after an uncased character, lower-case after a cased one.
     static func title(_ s: String) -> String {
+        let cs = scalars(s)
         var out = ""
         var previousCased = false
-        for c in s.unicodeScalars {
-            out += previousCased ? c.properties.lowercaseMapping : c.properties.titlecaseMapping
+        for (i, c) in cs.enumerated() {
+            out += previousCased ? lowerMapping(cs, i) : c.properties.titlecaseMapping
             previousCased = c.properties.isCased
         }
         return out
