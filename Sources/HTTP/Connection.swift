@@ -123,8 +123,8 @@ final class Connection {
         request.remoteAddress = remoteAddress
         let context = ResponseContext(
             requestVersion: request.version, isHeadRequest: request.method == "HEAD",
-            closeAfterResponse: !request.keepAlive || core.isDraining,
-            options: configuration.responseOptions, writeTimeout: configuration.writeTimeout)
+            closeAfterResponse: !request.keepAlive, options: configuration.responseOptions,
+            writeTimeout: configuration.writeTimeout, serverIsDraining: { [core] in core.isDraining })
         let stream = HTTPStream(socket: socket, context: context)
         let result = Result { try core.handler(request, stream) }
         let succeeded = if case .success = result { true } else { false }
@@ -160,7 +160,7 @@ final class Connection {
 
     /// Writes a complete response; returns whether the connection stays open.
     private func send(_ response: HTTPResponse, context: ResponseContext) -> Bool {
-        let closes = context.closeAfterResponse || ResponseHead.requestsClose(response.headers)
+        let closes = context.closesConnection(response.headers)
         let framing: BodyFraming = response.status.forbidsBody ? .none : .contentLength(response.body.count)
         var bytes = ResponseHead.serialize(
             status: response.status, headers: response.headers, framing: framing, closeConnection: closes,

@@ -29,10 +29,17 @@ public enum HTTPStreamError: Error, Sendable, Equatable {
 struct ResponseContext {
     var requestVersion: HTTPVersion
     var isHeadRequest: Bool
-    /// The connection closes after this response (client asked, HTTP/1.0 without keep-alive, or server draining).
+    /// The connection closes after this response (client asked, HTTP/1.0 without keep-alive, or a protocol error).
     var closeAfterResponse: Bool
     var options: ResponseOptions
     var writeTimeout: Duration
+    /// Asked when the head is written, so a response that starts after shutdown began says `Connection: close`.
+    var serverIsDraining: @Sendable () -> Bool = { false }
+
+    /// Whether a response with these app headers ends the connection.
+    func closesConnection(_ headers: HTTPHeaders) -> Bool {
+        closeAfterResponse || ResponseHead.requestsClose(headers) || serverIsDraining()
+    }
 }
 
 /// Writes a streamed response: `writeHead`, any number of `write`s (sent as chunks), then `finish`.
@@ -83,7 +90,7 @@ public final class HTTPStream: @unchecked Sendable {
             }
             let sendsBody = !status.forbidsBody && !context.isHeadRequest
             let framing: BodyFraming
-            var closes = context.closeAfterResponse || ResponseHead.requestsClose(headers)
+            var closes = context.closesConnection(headers)
             if status.forbidsBody {
                 framing = .none
             } else if context.requestVersion == .http1_0 {

@@ -92,9 +92,10 @@ struct ConnectedSocket {
 
     /// Sends every byte or fails; MSG_NOSIGNAL keeps a vanished peer from raising SIGPIPE.
     func send(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(SendFailure) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let sent = posixSend(fd, bytes.baseAddress! + offset, bytes.count - offset, Posix.sendFlags)
+            let sent = posixSend(fd, base + offset, bytes.count - offset, Posix.sendFlags)
             if sent >= 0 {
                 offset += sent
                 continue

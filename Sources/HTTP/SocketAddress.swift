@@ -166,10 +166,11 @@ enum SocketAddress {
         let port = port(of: storage)
         let family = Int32(storage.ss_family)
         return withUnsafeBytes(of: &storage) { raw -> String in
+            guard let base = raw.baseAddress else { return "unknown" }
             var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
             if family == AF_INET {
                 let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr) ?? 4
-                _ = inet_ntop(AF_INET, raw.baseAddress! + offset, &text, socklen_t(text.count))
+                _ = inet_ntop(AF_INET, base + offset, &text, socklen_t(text.count))
                 return "\(cText(text)):\(port)"
             }
             if family == AF_INET6 {
@@ -179,7 +180,7 @@ enum SocketAddress {
                 if bytes.prefix(12).elementsEqual(mappedPrefix) {
                     return bytes.suffix(4).map(String.init).joined(separator: ".") + ":\(port)"
                 }
-                _ = inet_ntop(AF_INET6, raw.baseAddress! + offset, &text, socklen_t(text.count))
+                _ = inet_ntop(AF_INET6, base + offset, &text, socklen_t(text.count))
                 return "[\(cText(text))]:\(port)"
             }
             return "unknown"

@@ -49,6 +49,28 @@ final class ShutdownTests: XCTestCase {
         XCTAssertEqual(server.openConnections, 0)
     }
 
+    func testResponseFinishedDuringDrainSaysConnectionClose() throws {
+        let entered = Recorder<Bool>()
+        let release = DispatchSemaphore(value: 0)
+        let server = try startServer { _, _ in
+            entered.record(true)
+            _ = release.wait(timeout: .now() + 5)
+            return .response(.text("late"))
+        }
+        let port = server.port
+        let client = try TestClient(port: port)
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(entered.waitForValue(), [true])
+        let shutdown = Thread { server.shutdown(drainTimeout: .seconds(5)) }
+        shutdown.start()
+        XCTAssertTrue(eventually { (try? TestClient(port: port)) == nil }, "draining has begun")
+        release.signal()
+        let response = try client.readResponse()
+        XCTAssertEqual(response.text, "late")
+        XCTAssertEqual(response.headers["Connection"], "close")
+        XCTAssertTrue(client.closesWithoutData())
+    }
+
     func testDrainTimeoutCutsOffStreamsThatDoNotFinish() throws {
         let outcome = Recorder<HTTPStreamError>()
         let server = try startServer { _, stream in
