@@ -29,11 +29,12 @@ let package = Package(
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
         // Serving.
         .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
+        .target(name: "Server", dependencies: ["HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference"], path: "Sources/Server"),
         // Executable.
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Tokenizers", "Inference", "Jinja", "HTTP", "OpenAI", "Scheduling", "Generation",
+                "GGUF", "Tokenizers", "Inference", "Jinja", "HTTP", "OpenAI", "Generation", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/hearth"
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling"], path: "Tests/GenerationTests"),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import Server
 import Tokenizers
 
 /// `hearth generate`: one prompt, continued token by token on stdout, with a stats line on stderr.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GGUF
 import Jinja
+import Server
 import Tokenizers
 
 /// `hearth render-template`: renders a conversation read as JSON on stdin through a chat template, exactly.

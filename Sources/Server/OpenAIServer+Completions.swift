@@ -1,0 +1,88 @@
+import Foundation
+import Generation
+import HTTP
+import OpenAI
+
+/// POST /v1/completions: a prompt as text or token ids, continued without a chat template.
+extension OpenAIServer {
+    private func prepareCompletion(_ request: HTTPRequest, _ stream: HTTPStream) throws(OpenAIError)
+        -> (CompletionRequest, ServedModel, [ChoiceStream]) {
+        let completion = try CompletionRequest.decode(from: request.bodyData)
+        try checkModelName(completion.model)
+        let model = try requireModel()
+        let tokens: [Int32]
+        switch completion.prompt {
+        case .text(let text): tokens = model.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+        case .tokens(let ids):
+            let vocab = model.tokenizer.vocabularySize
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= vocab }) {
+                throw .invalidRequest("Token id \(bad) in the prompt is out of range (vocabulary size \(vocab)).", param: "prompt")
+            }
+            tokens = ids
+        }
+        let choices = try submit(model, prompt: tokens, settings: completion.settings, promptParam: "prompt", stream: stream)
+        return (completion, model, choices)
+    }
+
+    func completions(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
+        let completion: CompletionRequest
+        let model: ServedModel
+        let choices: [ChoiceStream]
+        do {
+            (completion, model, choices) = try prepareCompletion(request, stream)
+        } catch {
+            return .response(self.error(error))
+        }
+        let wantLogprobs = completion.settings.logprobs
+        if completion.settings.stream {
+            let sse = CompletionStream(model: completion.model, includeUsage: completion.settings.includeUsage)
+            let writer = SSEWriter(stream: stream, corsHeaders: corsHeaders)
+            guard writer.open() else { return abandon(choices) }
+            var usage = Usage(promptTokens: 0, completionTokens: 0)
+            var offsets = [Int](repeating: 0, count: choices.count)
+            let ok = multiplex(choices, stream: stream) { c, event in
+                switch event {
+                case .tokens(let text, _, let lps):
+                    let logprobs = wantLogprobs && !lps.isEmpty
+                        ? CompletionLogprobs(entries: logprobEntries(lps, tokenizer: model.tokenizer), textOffset: offsets[c.index]) : nil
+                    offsets[c.index] += text.unicodeScalars.count
+                    if text.isEmpty && logprobs == nil { return true }
+                    return writer.send(sse.textChunk(text, logprobs: logprobs, index: c.index))
+                case .finished(let s):
+                    usage = Usage(promptTokens: s.promptTokens, completionTokens: usage.completionTokens + s.completionTokens)
+                    if let reason = s.reason.openAI { return writer.send(sse.finishChunk(reason, index: c.index)) }
+                    if case .error(let m) = s.reason { return writer.send(OpenAIError.server(m).jsonData) }
+                    return false
+                case .rejected(let r):
+                    return writer.send(openAIError(r, promptParam: "prompt").jsonData)
+                }
+            }
+            guard ok else { return abandon(choices) }
+            if completion.settings.includeUsage, !writer.send(sse.usageChunk(usage)) { return .streamed }
+            writer.done()
+            return .streamed
+        }
+
+        var out: [CompletionChoice] = []
+        var usage = Usage(promptTokens: 0, completionTokens: 0)
+        for c in choices {
+            guard let events = c.collect(stream: stream), let summary = c.summary else { return .streamed }
+            var text = ""
+            var entries: [OpenAI.TokenLogprob] = []
+            for case .tokens(let t, _, let lps) in events {
+                text += t
+                entries += logprobEntries(lps, tokenizer: model.tokenizer)
+            }
+            guard let reason = summary.reason.openAI else {
+                if case .error(let m) = summary.reason { return .response(error(.server(m))) }
+                return .streamed
+            }
+            out.append(CompletionChoice(text: text, index: c.index,
+                                        logprobs: wantLogprobs ? CompletionLogprobs(entries: entries) : nil, finishReason: reason))
+            usage = Usage(promptTokens: summary.promptTokens, completionTokens: usage.completionTokens + summary.completionTokens)
+        }
+        let response = CompletionResponse(id: OpenAIJSON.makeID(prefix: "cmpl"), created: OpenAIJSON.now(), model: completion.model,
+                                          choices: out, usage: usage)
+        return .response(json(response.jsonData))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Generation
+import HTTP
+import OpenAI
+
+/// The OpenAI-compatible HTTP API: routing, auth, CORS, health and the model list; generation routes live in extensions.
+public final class OpenAIServer: @unchecked Sendable {
+    // `model` is set once by the loading thread and read by connection threads under `lock`.
+    public let options: ServerOptions
+    let verifier: APIKeyVerifier?
+    let created = OpenAIJSON.now()
+    private let lock = NSLock()
+    private var loaded: ServedModel?
+    /// How long a waiting handler sleeps between checks that its client is still connected.
+    static let pollInterval = 0.1
+
+    public init(options: ServerOptions) {
+        self.options = options
+        verifier = options.apiKeys.isEmpty ? nil : APIKeyVerifier(keys: options.apiKeys)
+    }
+
+    /// Makes the model available; until then /health answers 503 and generation routes 503.
+    public func setModel(_ model: ServedModel) {
+        lock.lock()
+        loaded = model
+        lock.unlock()
+    }
+
+    /// The loaded model, if any.
+    public var model: ServedModel? {
+        lock.lock()
+        defer { lock.unlock() }
+        return loaded
+    }
+
+    /// The HTTP handler to give `HTTPServer`.
+    public var handler: HTTPHandler {
+        { [self] request, stream in try handle(request, stream) }
+    }
+
+    /// OpenAI-shaped bodies for the errors the HTTP layer answers itself (431, 413, 408, 503 …).
+    public static let errorResponder: HTTPErrorResponder = { status, message in
+        let type = status.code >= 500 ? "server_error" : "invalid_request_error"
+        let error = OpenAIError(status: status.code, message: message, type: type)
+        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(error.jsonData))
+    }
+
+    func handle(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
+        if request.method == "OPTIONS", options.corsOrigin != nil {
+            return .response(withCORS(HTTPResponse(status: 204, headers: [
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": request.headers["Access-Control-Request-Headers"] ?? "Authorization, Content-Type",
+                "Access-Control-Max-Age": "600",
+            ])))
+        }
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        let route = Route(method: request.method, path: path)
+        switch route {
+        case .notFound:
+            return .response(error(.notFound(path, method: request.method)))
+        case .methodNotAllowed(let allowed):
+            var r = error(.methodNotAllowed(request.method, path))
+            r.headers.add(name: "Allow", value: allowed)
+            return .response(r)
+        default:
+            break
+        }
+        if route.needsAuth(metricsRequireAuth: options.metricsRequireAuth), let verifier,
+           !verifier.verify(authorizationHeader: request.headers["Authorization"]) {
+            return .response(error(.authentication(keyProvided: request.headers["Authorization"] != nil)))
+        }
+        switch route {
+        case .health: return .response(health())
+        case .metrics: return .response(metrics())
+        case .models: return .response(json(ModelList(data: options.servedNames.map(modelObject)).jsonData))
+        case .model(let id):
+            guard options.servedNames.contains(id) else { return .response(error(.modelNotFound(id))) }
+            return .response(json(modelObject(id).jsonData))
+        case .chatCompletions: return try chatCompletions(request, stream)
+        case .completions: return try completions(request, stream)
+        case .notFound, .methodNotAllowed: return .response(error(.notFound(path)))
+        }
+    }
+
+    private func modelObject(_ id: String) -> ModelObject { ModelObject(id: id, created: created) }
+
+    private func health() -> HTTPResponse {
+        model == nil ? json(Data(#"{"status":"loading"}"#.utf8), status: 503) : json(Data(#"{"status":"ok"}"#.utf8))
+    }
+
+    // MARK: - Responses
+
+    func json(_ data: Data, status: HTTPStatus = .ok) -> HTTPResponse {
+        withCORS(HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(data)))
+    }
+
+    func error(_ e: OpenAIError) -> HTTPResponse {
+        var r = json(e.jsonData, status: HTTPStatus(code: e.status))
+        if let retry = e.retryAfter { r.headers.add(name: "Retry-After", value: String(retry)) }
+        return r
+    }
+
+    func withCORS(_ response: HTTPResponse) -> HTTPResponse {
+        guard let origin = options.corsOrigin else { return response }
+        var r = response
+        r.headers.add(name: "Access-Control-Allow-Origin", value: origin)
+        if origin != "*" { r.headers.add(name: "Vary", value: "Origin") }
+        return r
+    }
+
+    var corsHeaders: [(String, String)] {
+        options.corsOrigin.map { [("Access-Control-Allow-Origin", $0)] } ?? []
+    }
+
+    /// The loaded model, or the 503 a generation route answers while loading.
+    func requireModel() throws(OpenAIError) -> ServedModel {
+        guard let m = model else { throw OpenAIError.unavailable("The model is still loading.", retryAfter: 5) }
+        return m
+    }
+
+    /// The model name check every generation route makes.
+    func checkModelName(_ name: String) throws(OpenAIError) {
+        guard options.servedNames.contains(name) else { throw OpenAIError.modelNotFound(name) }
+    }
+}
+
+/// The routes the server knows, matched from method and path.
+enum Route: Equatable {
+    case health, metrics, models, model(String), chatCompletions, completions
+    case notFound
+    case methodNotAllowed(String)
+
+    init(method: String, path: String) {
+        let get: Route?, post: Route?
+        switch path {
+        case "/health", "/v1/health": (get, post) = (.health, nil)
+        case "/metrics": (get, post) = (.metrics, nil)
+        case "/v1/models": (get, post) = (.models, nil)
+        case "/v1/chat/completions": (get, post) = (nil, .chatCompletions)
+        case "/v1/completions": (get, post) = (nil, .completions)
+        default:
+            if path.hasPrefix("/v1/models/"), path.count > "/v1/models/".count {
+                (get, post) = (.model(String(path.dropFirst("/v1/models/".count)).removingPercentEncoding ?? ""), nil)
+            } else {
+                self = .notFound
+                return
+            }
+        }
+        switch method {
+        case "GET", "HEAD": self = get ?? .methodNotAllowed("POST")
+        case "POST": self = post ?? .methodNotAllowed("GET")
+        default: self = .methodNotAllowed(get != nil ? "GET" : "POST")
+        }
+    }
+
+    func needsAuth(metricsRequireAuth: Bool) -> Bool {
+        switch self {
+        case .health: false
+        case .metrics: metricsRequireAuth
+        default: true
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Generation
+import Jinja
+import Tokenizers
+
+/// Everything a route needs about the loaded model: the engine that runs it, its tokenizer and chat template.
+public struct ServedModel: Sendable {
+    public let engine: Engine
+    public let tokenizer: Tokenizer
+    public let template: ChatTemplateSource
+    public let contextLength: Int
+
+    public init(engine: Engine, tokenizer: Tokenizer, template: ChatTemplateSource, contextLength: Int) {
+        self.engine = engine
+        self.tokenizer = tokenizer
+        self.template = template
+        self.contextLength = contextLength
+    }
+}
+
+/// What the operator chose for the HTTP API.
+public struct ServerOptions: Sendable {
+    /// The id clients send as `model`.
+    public var modelID: String
+    /// Other names accepted as `model`.
+    public var aliases: [String] = []
+    /// Bearer keys; empty means no authentication.
+    public var apiKeys: [String] = []
+    /// When set, CORS headers are sent for this origin (`*` allowed) and OPTIONS preflights are answered.
+    public var corsOrigin: String?
+    /// Split `<think>` output into `reasoning_content` (auto) or leave it in `content` (none).
+    public var reasoningFormat: ReasoningFormat = .auto
+    /// Whether /metrics needs the API key.
+    public var metricsRequireAuth = false
+    /// Seconds a client is told to wait after a 429.
+    public var retryAfterSeconds = 1
+
+    public init(modelID: String) { self.modelID = modelID }
+
+    /// The model names a request may use.
+    public var servedNames: [String] { [modelID] + aliases }
+}
+
+/// How reasoning output is returned.
+public enum ReasoningFormat: String, Sendable, CaseIterable {
+    case auto, none
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GGUF
+import Generation
+import HTTP
+import Inference
+import Server
+import Tokenizers
+import XCTest
+
+/// One server on the real SmolLM2 model for the whole test process, on an ephemeral loopback port.
+final class ServerHarness: @unchecked Sendable {
+    // Built once under `lock`; read-only afterwards.
+    let api: OpenAIServer
+    let http: HTTPServer
+    let engine: Engine
+    var port: Int { http.port }
+
+    static let apiKey = "test-key-123"
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var shared: ServerHarness?
+
+    static func get() throws -> ServerHarness {
+        lock.lock()
+        defer { lock.unlock() }
+        if let s = shared { return s }
+        let s = try ServerHarness()
+        shared = s
+        return s
+    }
+
+    private init() throws {
+        let (file, weights) = try TestModels.load(TestModels.smolLM2)
+        let tokenizer = try Tokenizer(gguf: file)
+        var config = EngineConfiguration(kvBlocks: 1024)
+        config.maxWaiting = 64
+        engine = Engine(weights: weights, tokenizer: tokenizer, configuration: config)
+        engine.start()
+        var options = ServerOptions(modelID: "smollm2")
+        options.aliases = ["smol"]
+        options.apiKeys = [Self.apiKey]
+        options.corsOrigin = "https://chat.example"
+        api = OpenAIServer(options: options)
+        let template = try ChatTemplateSource.load(file: file, override: nil, warn: { _ in })
+        api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: weights.config.contextLength))
+        var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        http.maxBodyBytes = 64 * 1024
+        http.headerTimeout = .seconds(3)
+        http.errorResponder = OpenAIServer.errorResponder
+        self.http = HTTPServer(configuration: http, handler: api.handler)
+        try self.http.start()
+    }
+
+    func client() throws -> TestClient { try TestClient(port: port) }
+
+    var auth: [String: String] { ["Authorization": "Bearer \(Self.apiKey)"] }
+
+    /// Waits until the engine has no live request and every block is free or cached.
+    func waitIdle(seconds: Double = 30) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while Date() < deadline {
+            if engine.stats.idleAndClean { return true }
+            usleep(20_000)
+        }
+        return engine.stats.idleAndClean
+    }
+}
