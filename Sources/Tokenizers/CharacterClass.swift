@@ -1,9 +1,13 @@
 /// The character classes the pre-tokenizer regexes use (`\p{L}`, `\p{N}`, `\s`), as bits.
 ///
 /// llama.cpp derives them from Unicode general categories (L* letters, N* numbers) and the
-/// White_Space property (unicode-data.cpp); Swift's `Unicode.Scalar.Properties` is the same data,
-/// possibly from a different Unicode version for recently assigned code points.
+/// White_Space property in its generated unicode-data.cpp; Swift's `Unicode.Scalar.Properties` is the
+/// same data from a newer Unicode version, so code points assigned after llama.cpp's table are
+/// treated as unassigned (checked against llama.cpp 0c1e570 for all of U+0000...U+10FFFF).
 enum CharacterClass {
+    /// The Unicode version of llama.cpp's tables.
+    static let unicodeVersion = (major: 15, minor: 1)
+
     static let letter: UInt8 = 1
     static let number: UInt8 = 2
     static let whitespace: UInt8 = 4
@@ -29,6 +33,7 @@ enum CharacterClass {
 
     private static func compute(_ s: Unicode.Scalar) -> UInt8 {
         let p = s.properties
+        if let age = p.age, (age.major, age.minor) > unicodeVersion { return defined }
         if p.isWhitespace { return defined | whitespace }
         switch p.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:

@@ -50,6 +50,13 @@ final class PreTokenizerTests: XCTestCase {
         XCTAssertEqual(p.split("end  "), ["end", "  "])
     }
 
+    func testCodePointsNewerThanLlamaCppTablesAreUnassigned() {
+        // U+11BC2 (Sunuwar, Unicode 16) is a letter to Swift but unassigned ("other") in llama.cpp's
+        // Unicode 15.1 tables, so the apostrophe joins it instead of starting a contraction.
+        XCTAssertEqual(PreTokenizer.gpt2.split("\u{11BC2}'m"), ["\u{11BC2}'", "m"])
+        XCTAssertEqual(PreTokenizer.gpt2.split("\u{1E030}'m"), ["\u{1E030}", "'m"], "U+1E030 (Unicode 15.0) is a letter")
+    }
+
     func testUnicodeCategories() {
         // Precomposed letters are \p{L}; emoji are neither letter, number nor space.
         XCTAssertEqual(PreTokenizer.gpt2.split("naïve café"), ["naïve", " café"])

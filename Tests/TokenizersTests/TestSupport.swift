@@ -29,6 +29,18 @@ enum TestModels {
         return out
     }()
 
+    /// The GGUF tokenizer metadata of a model in models/; a missing file is a test failure, not a skip.
+    static func vocabulary(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> TokenizerVocabulary {
+        let path = packageRoot.appendingPathComponent("models").appendingPathComponent(name).path
+        do {
+            guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
+            return try TokenizerVocabulary(gguf: GGUFFile(path: path))
+        } catch {
+            XCTFail("cannot load \(name): \(error)", file: file, line: line)
+            throw error
+        }
+    }
+
     /// The tokenizer of a model in models/; a missing file is a test failure, not a skip.
     static func tokenizer(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Tokenizer {
         do {
