@@ -19,14 +19,19 @@ public final class ShutdownSignals: @unchecked Sendable {
     /// The signals' default action is disabled so Dispatch can observe them; `cancel()` restores it.
     public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
         let queue = DispatchQueue(label: "hearth.shutdown-signals")
+        let registered = DispatchGroup()
         for number in Set(signals) {
             // Dispatch sources see a signal only if its default action (terminate) doesn't run first.
             _ = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { handler(number) }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             sources[number] = source
         }
+        // Registration is asynchronous; a signal arriving before it would be ignored, so wait for it (briefly).
+        _ = registered.wait(timeout: .now() + 2)
     }
 
     /// Stops handling and restores each signal's default action.

@@ -137,7 +137,11 @@ final class ServerLimitsTests: XCTestCase {
     }
 
     func testTricklingClientsDoNotBlockNormalRequests() throws {
-        try withServer(configure: { $0.headerTimeout = .milliseconds(1500) }, handler: echoHandler) { server in
+        try withServer(configure: { configuration in
+            configuration.headerTimeout = .milliseconds(1500)
+            // Tricklers keep sending after their 408; a long linger keeps their sockets readable until the test reads it.
+            configuration.lingerTimeout = .seconds(10)
+        }, handler: echoHandler) { server in
             let tricklers = try (0..<50).map { _ in try TestClient(port: server.port) }
             let fds = tricklers.map(\.fd)
             let request = Array("GET /slow HTTP/1.1\r\nHost: t\r\nX-Padding: make it long enough\r\n\r\n".utf8)
