@@ -132,6 +132,12 @@ enum Target: Sendable {
     case tuple([Target])
 }
 
+/// Per-frame facts from the scope analysis (see ScopeAnalysis): names bound to Undefined on frame entry.
+/// Filled in once right after parsing, before the template is shared, and read-only afterwards.
+final class FrameInfo: @unchecked Sendable {
+    var undefinedOnEntry: [Int] = []
+}
+
 /// A `{% macro %}` or the body of a `{% call %}` block.
 final class MacroDefinition: Sendable {
     let name: Symbol
@@ -141,6 +147,7 @@ final class MacroDefinition: Sendable {
     let usesVarargs: Bool
     let usesKwargs: Bool
     let line: Int
+    let frame = FrameInfo()
 
     init(name: Symbol, parameters: [(Symbol, Expr?)], body: [Statement], usesCaller: Bool, usesVarargs: Bool,
          usesKwargs: Bool, line: Int) {
@@ -162,6 +169,8 @@ final class ForNode: Sendable {
     let body: [Statement]
     let elseBody: [Statement]
     let recursive: Bool
+    let bodyFrame = FrameInfo()
+    let elseFrame = FrameInfo()
 
     init(target: Target, iterable: Expr, condition: Expr?, body: [Statement], elseBody: [Statement], recursive: Bool) {
         self.target = target
@@ -179,12 +188,15 @@ enum StatementKind: Sendable {
     case ifBlock(branches: [(Expr, [Statement])], otherwise: [Statement])
     case forBlock(ForNode)
     case set(Target, Expr)
-    case setBlock(Target, filters: [FilterCall], body: [Statement])
+    case setBlock(Target, filters: [FilterCall], body: [Statement], frame: FrameInfo)
     case macro(MacroDefinition)
     case callBlock(call: Expr, caller: MacroDefinition)
-    case filterBlock(filters: [FilterCall], body: [Statement])
-    case with(assignments: [(Target, Expr)], body: [Statement])
-    case scope([Statement])
+    case filterBlock(filters: [FilterCall], body: [Statement], frame: FrameInfo)
+    case with(assignments: [(Target, Expr)], body: [Statement], frame: FrameInfo)
+    /// A body rendered in its own frame (transformers' `{% generation %}`).
+    case scope([Statement], frame: FrameInfo)
+    /// `{% print a, b %}`.
+    case print([Expr])
     case breakLoop
     case continueLoop
 }

@@ -163,7 +163,7 @@ extension Interpreter {
             throw TemplateError.limit("macro calls nested deeper than \(limits.maxCallDepth)")
         }
         try checkStack()
-        let scope = Scope(parent: closure)
+        let scope = enter(def.frame, parent: closure)
         var keywords = kw
         func takeKeyword(_ name: String) -> Value? {
             guard let i = keywords.firstIndex(where: { $0.0 == name }) else { return nil }

@@ -150,8 +150,8 @@ final class Interpreter {
             return try executeFor(node, scope, override: nil, depth0: 0)
         case .set(let target, let e):
             try assign(target, try eval(e, scope), scope)
-        case .setBlock(let target, let filters, let body):
-            let text = try capture { _ = try execute(body, Scope(parent: scope)) }
+        case .setBlock(let target, let filters, let body, let frame):
+            let text = try capture { _ = try execute(body, enter(frame, parent: scope)) }
             try assign(target, try applyFilters(filters, to: .string(text), scope), scope)
         case .macro(let def):
             scope.set(def.name.id, .callable(Callable(.macro(def), closure: scope)))
@@ -161,15 +161,17 @@ final class Interpreter {
             let callerValue = Value.callable(Callable(.caller(caller), closure: scope))
             let result = try evalCall(callee, args, scope, extraKeywords: [("caller", callerValue)])
             try write(try printable(result))
-        case .filterBlock(let filters, let body):
-            let text = try capture { _ = try execute(body, Scope(parent: scope)) }
+        case .filterBlock(let filters, let body, let frame):
+            let text = try capture { _ = try execute(body, enter(frame, parent: scope)) }
             try write(try printable(try applyFilters(filters, to: .string(text), scope)))
-        case .with(let assignments, let body):
-            let inner = Scope(parent: scope)
+        case .with(let assignments, let body, let frame):
+            let inner = enter(frame, parent: scope)
             for (target, e) in assignments { try assign(target, try eval(e, scope), inner) }
             return try execute(body, inner)
-        case .scope(let body):
-            return try execute(body, Scope(parent: scope))
+        case .scope(let body, let frame):
+            return try execute(body, enter(frame, parent: scope))
+        case .print(let exprs):
+            for e in exprs { try write(try printable(try eval(e, scope))) }
         case .breakLoop:
             return .breakLoop
         case .continueLoop:
@@ -206,20 +208,33 @@ final class Interpreter {
             }
             items = kept
         }
-        if items.isEmpty { return try execute(node.elseBody, Scope(parent: scope)) }
+        if items.isEmpty { return try execute(node.elseBody, enter(node.elseFrame, parent: scope)) }
         let ctx = LoopContext(items: items, depth0: depth0, node: node.recursive ? node : nil,
                               scope: node.recursive ? scope : nil)
         let loopValue = Value.loop(ctx)
+        // jinja2 clears its "no iteration" flag at the end of the body, so if every iteration ended in
+        // break or continue the else block still runs.
+        var completedBody = false
         for (i, item) in items.enumerated() {
             try countIteration()
             ctx.index0 = i
             // Each iteration starts from the enclosing scope: a `set` in the body does not carry over.
-            let iterationScope = Scope(parent: scope)
+            let iterationScope = enter(node.bodyFrame, parent: scope)
             iterationScope.set(Symbol.loop.id, loopValue)
             try assign(node.target, item, iterationScope)
-            if try execute(node.body, iterationScope) == .breakLoop { break }
+            let flow = try execute(node.body, iterationScope)
+            if flow == .normal { completedBody = true }
+            if flow == .breakLoop { break }
         }
+        if !completedBody && !node.elseBody.isEmpty { return try execute(node.elseBody, enter(node.elseFrame, parent: scope)) }
         return .normal
+    }
+
+    /// A new frame under `parent`, with the names jinja2 would start as Undefined bound to Undefined.
+    func enter(_ frame: FrameInfo, parent: Scope) -> Scope {
+        let scope = Scope(parent: parent)
+        for id in frame.undefinedOnEntry { scope.set(id, .undefined) }
+        return scope
     }
 
     func assign(_ target: Target, _ value: Value, _ scope: Scope) throws {

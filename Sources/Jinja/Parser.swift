@@ -17,11 +17,14 @@ struct Parser {
     /// Variable names interned so far.
     var symbols: [String: Int] = Dictionary(uniqueKeysWithValues: Symbol.predefined.map { ($0.name, $0.id) })
 
-    static func parse(_ source: String, limits: TemplateLimits) throws -> (body: [Statement], symbols: [String: Int]) {
+    static func parse(_ source: String, limits: TemplateLimits)
+        throws -> (body: [Statement], symbols: [String: Int], frame: FrameInfo) {
         var parser = Parser(tokens: try Lexer.tokenize(source), maxDepth: limits.maxNestingDepth)
         let body = try parser.subparse(until: [])
         guard case .eof = parser.current.kind else { throw parser.unexpected(parser.current) }
-        return (body, parser.symbols)
+        let frame = FrameInfo()
+        ScopeAnalysis.analyze(root: body, frame: frame)
+        return (body, parser.symbols, frame)
     }
 
     mutating func symbol(_ name: String) -> Symbol {
@@ -173,7 +176,7 @@ struct Parser {
         case "call": kind = try parseCallBlock(line: token.line)
         case "filter":
             let filters = try parseFilterChain(startInline: true)
-            kind = .filterBlock(filters: filters, body: try parseBody(until: ["endfilter"], dropEnd: true))
+            kind = .filterBlock(filters: filters, body: try parseBody(until: ["endfilter"], dropEnd: true), frame: FrameInfo())
         case "with": kind = try parseWith()
         case "print":
             var exprs: [Expr] = []
@@ -182,7 +185,7 @@ struct Parser {
                 if !exprs.isEmpty { try expectOp(.comma) }
                 exprs.append(try parseExpression())
             }
-            kind = .scope(exprs.map { Statement(.output($0), line: token.line) })
+            kind = .print(exprs)
         case "break", "continue":
             guard loopDepth > 0 else { throw fail("'\(tag)' outside of a loop", at: token) }
             kind = tag == "break" ? .breakLoop : .continueLoop
@@ -191,7 +194,7 @@ struct Parser {
             let saved = loopDepth
             loopDepth = 0
             defer { loopDepth = saved }
-            kind = .scope(try parseBody(until: ["endgeneration"], dropEnd: true))
+            kind = .scope(try parseBody(until: ["endgeneration"], dropEnd: true), frame: FrameInfo())
         case "extends", "include", "import", "from", "block", "autoescape":
             throw fail("the '\(tag)' tag is not supported (templates have no loader here)", at: token)
         default:
@@ -245,7 +248,7 @@ struct Parser {
         }
         if skipIfOp(.assign) { return .set(target, try parseTuple()) }
         let filters = try parseFilterChain(startInline: false)
-        return .setBlock(target, filters: filters, body: try parseBody(until: ["endset"], dropEnd: true))
+        return .setBlock(target, filters: filters, body: try parseBody(until: ["endset"], dropEnd: true), frame: FrameInfo())
     }
 
     mutating func parseWith() throws -> StatementKind {
@@ -257,7 +260,7 @@ struct Parser {
             try expectOp(.assign)
             assignments.append((target, try parseExpression()))
         }
-        return .with(assignments: assignments, body: try parseBody(until: ["endwith"], dropEnd: true))
+        return .with(assignments: assignments, body: try parseBody(until: ["endwith"], dropEnd: true), frame: FrameInfo())
     }
 
     mutating func parseAssignTarget(extraEndRules: Set<String> = [], isForTarget: Bool = false) throws -> Target {

@@ -8,13 +8,14 @@ public struct Template: Sendable {
     let body: [Statement]
     let symbols: [String: Int]
     let globals: [Value?]
+    let frame: FrameInfo
     /// The bounds applied while parsing and rendering.
     public let limits: TemplateLimits
 
     /// Parses `source`; throws `TemplateError.syntax` (with line and column) for malformed templates.
     public init(_ source: String, limits: TemplateLimits = TemplateLimits()) throws {
         self.limits = limits
-        (body, symbols) = try Parser.parse(source, limits: limits)
+        (body, symbols, frame) = try Parser.parse(source, limits: limits)
         var globals = [Value?](repeating: nil, count: symbols.count)
         for (name, id) in symbols { globals[id] = Builtin.global(name) }
         self.globals = globals
@@ -22,11 +23,13 @@ public struct Template: Sendable {
 
     /// Renders with `context` as the template's variables; `now` and `timeZone` drive `strftime_now`.
     public func render(_ context: [String: Value] = [:], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
-        let root = Scope(parent: nil)
+        let contextScope = Scope(parent: nil)
         // Names the template never mentions cannot be read, so only interned names are bound.
         for (name, value) in context {
-            if let id = symbols[name] { root.set(id, value) }
+            if let id = symbols[name] { contextScope.set(id, value) }
         }
+        let root = Scope(parent: contextScope)
+        for id in frame.undefinedOnEntry { root.set(id, .undefined) }
         let interpreter = Interpreter(root: root, globals: globals, limits: limits, now: now, timeZone: timeZone)
         do {
             return try interpreter.render(body)

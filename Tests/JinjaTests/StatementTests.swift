@@ -51,6 +51,20 @@ final class StatementTests: XCTestCase {
         try check("{% for i in [1] %}{% for j in [2] %}{% set i = 5 %}{{ i }}{% endfor %}{{ i }}{% endfor %}", "51")
     }
 
+    /// A name assigned unconditionally in a frame starts Undefined there (jinja2 idtracking), even if the context has it.
+    func testStaticFrameScoping() throws {
+        try check("{% for j in [1] %}[{{ y }}]{% endfor %}{% set y = 1 %}[{{ y }}]", "[][1]", context: "{\"y\": 0}")
+        try check("{% for i in [1] %}{% for j in [1] %}[{{ y }}]{% endfor %}{% set y = 1 %}{% endfor %}[{{ y }}]", "[0][0]", context: "{\"y\": 0}")
+        try check("[{{ y }}]{% for j in [1] %}[{{ y }}]{% endfor %}{% set y = 1 %}", "[0][0]", context: "{\"y\": 0}")
+        try check("{% if true %}{% for j in [1] %}[{{ y }}]{% endfor %}{% set y = 1 %}{% endif %}", "[0]", context: "{\"y\": 0}")
+        try check("{% macro m() %}{% for j in [1] %}[{{ y }}]{% endfor %}{% set y = 1 %}{% endmacro %}{{ m() }}", "[]", context: "{\"y\": 0}")
+    }
+
+    /// jinja2 runs the else block unless some iteration reached the end of the body.
+    func testForElseRunsWhenNoIterationCompleted() throws {
+        try check("{% for i in range(3) %}{% break %}{% else %}E{% endfor %}|{% for i in [1, 2] %}{% continue %}{% else %}E{% endfor %}|{% for i in [1, 2] %}{% if i == 2 %}{% break %}{% endif %}{% else %}E{% endfor %}", "E|E|")
+    }
+
     /// Defaults, keyword arguments, recursion, varargs/kwargs and caller.
     func testMacros() throws {
         try check("{% macro m(a, b='B', c=none) %}[{{ a }}{{ b }}{{ c }}]{% endmacro %}{{ m(1) }}{{ m(1, 2) }}{{ m(1, c=3) }}{{ m() }}", "[1BNone][12None][1B3][BNone]")
