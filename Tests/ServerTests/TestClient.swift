@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// A tiny blocking HTTP/1.1 client over a raw socket, so tests see exactly what the server writes.
-final class TestClient {
+/// Used from one thread at a time (tests hand whole clients to helper threads).
+final class TestClient: @unchecked Sendable {
     let fd: Int32
 
     struct Response {
