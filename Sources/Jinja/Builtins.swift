@@ -28,7 +28,11 @@ extension Interpreter {
             guard stepBy != 0 else { throw runtime("range() arg 3 must not be zero") }
             // Count first so a huge range fails before anything is allocated.
             let span = stepBy > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
-            let count = span <= 0 ? 0 : Int((span / Double(stepBy.magnitude)).rounded(.up))
+            let count = span <= 0 ? 0 : Int(min((span / Double(stepBy.magnitude)).rounded(.up), 1e18))
+            // jinja2's sandbox replaces range with safe_range, capped at MAX_RANGE.
+            if count > 100_000 {
+                throw runtime("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).")
+            }
             try checkCount(count)
             try work(count)
             return .list((0..<count).map { .int(start + $0 * stepBy) })

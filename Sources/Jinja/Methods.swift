@@ -246,8 +246,15 @@ extension Interpreter {
             }
             return .tuple([.string(Python.string(hay[..<i])), .string(sep),
                           .string(Python.string(hay[(i + needle.count)...]))])
-        case "format":
-            let out = try StrFormat.format(s, args.positional, args.keywords, interpreter: self)
+        case "format", "format_map":
+            var keywords = args.keywords
+            if name == "format_map" {
+                guard args.positional.count == 1, case .dict(let d) = args.positional[0] else {
+                    throw args.fail("format_map() takes one mapping argument")
+                }
+                keywords = zip(d.keys, d.values).compactMap { k, v in k.stringValue.map { ($0, v) } }
+            }
+            let out = try StrFormat.format(s, name == "format" ? args.positional : [], keywords, interpreter: self)
             try checkSize(out)
             return .string(out)
         case "isdigit", "isdecimal", "isnumeric":
