@@ -1,11 +1,12 @@
 /// Python `repr()`/`str()` text of values, as `{{ x }}` and `|string` print them.
 enum PythonRepr {
     /// Containers deeper than this print as `...` (Python would raise RecursionError).
-    private static let maxDepth = 500
+    private static let maxDepth = 200
 
     static func repr(_ v: Value) -> String {
         var out = ""
-        write(v, into: &out, depth: 0)
+        var active: Set<ObjectIdentifier> = []
+        write(v, into: &out, depth: 0, active: &active)
         return out
     }
 
@@ -16,7 +17,8 @@ enum PythonRepr {
         return d.description
     }
 
-    private static func write(_ v: Value, into out: inout String, depth: Int) {
+    /// `active` holds the namespaces being printed: Python's dict repr prints `{...}` when it re-enters one.
+    private static func write(_ v: Value, into out: inout String, depth: Int, active: inout Set<ObjectIdentifier>) {
         guard depth < maxDepth else {
             out += "..."
             return
@@ -32,21 +34,26 @@ enum PythonRepr {
             out += "["
             for (i, x) in items.enumerated() {
                 if i > 0 { out += ", " }
-                write(x, into: &out, depth: depth + 1)
+                write(x, into: &out, depth: depth + 1, active: &active)
             }
             out += "]"
         case .tuple(let items):
             out += "("
             for (i, x) in items.enumerated() {
                 if i > 0 { out += ", " }
-                write(x, into: &out, depth: depth + 1)
+                write(x, into: &out, depth: depth + 1, active: &active)
             }
             out += items.count == 1 ? ",)" : ")"
         case .dict(let d):
-            dict(d, into: &out, depth: depth)
+            dict(d, into: &out, depth: depth, active: &active)
         case .namespace(let ns):
             out += "<Namespace "
-            dict(ns.attributes, into: &out, depth: depth)
+            if active.insert(ObjectIdentifier(ns)).inserted {
+                dict(ns.attributes, into: &out, depth: depth, active: &active)
+                active.remove(ObjectIdentifier(ns))
+            } else {
+                out += "{...}"
+            }
             out += ">"
         case .callable(let c):
             switch c.kind {
@@ -61,13 +68,13 @@ enum PythonRepr {
         }
     }
 
-    private static func dict(_ d: OrderedDict, into out: inout String, depth: Int) {
+    private static func dict(_ d: OrderedDict, into out: inout String, depth: Int, active: inout Set<ObjectIdentifier>) {
         out += "{"
         for i in 0..<d.count {
             if i > 0 { out += ", " }
-            write(d.keys[i], into: &out, depth: depth + 1)
+            write(d.keys[i], into: &out, depth: depth + 1, active: &active)
             out += ": "
-            write(d.values[i], into: &out, depth: depth + 1)
+            write(d.values[i], into: &out, depth: depth + 1, active: &active)
         }
         out += "}"
     }
