@@ -10,11 +10,43 @@ enum PythonRepr {
         return out
     }
 
+    /// Python `repr(float)`: the shortest round-trip digits, positional when the decimal exponent is in
+    /// -4 ..< 16, otherwise `1.5e+16` style (Swift's own description switches to exponents at 2^53).
     static func float(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-        // Swift's shortest round-trip description uses Python's repr thresholds (1e16, 1e-4).
-        return d.description
+        var text = d.description
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        let pointPosition = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) }
+            ?? mantissa.count
+        var digits = Array(mantissa.filter { $0 != "." })
+        // Value is 0.d1d2... × 10^decpt.
+        var decpt = pointPosition + exponent
+        while digits.first == "0" {
+            digits.removeFirst()
+            decpt -= 1
+        }
+        while digits.last == "0" { digits.removeLast() }
+        let sign = negative ? "-" : ""
+        guard !digits.isEmpty else { return sign + "0.0" }
+        if decpt <= -4 || decpt > 16 {
+            let e = decpt - 1
+            let rest = digits.count > 1 ? "." + String(digits.dropFirst()) : ""
+            let magnitude = String(abs(e))
+            return sign + String(digits[0]) + rest + "e" + (e < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
+        }
+        if decpt <= 0 { return sign + "0." + String(repeating: "0", count: -decpt) + String(digits) }
+        if decpt >= digits.count {
+            return sign + String(digits) + String(repeating: "0", count: decpt - digits.count) + ".0"
+        }
+        return sign + String(digits[..<decpt]) + "." + String(digits[decpt...])
     }
 
     /// `active` holds the namespaces being printed: Python's dict repr prints `{...}` when it re-enters one.

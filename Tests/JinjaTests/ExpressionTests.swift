@@ -47,6 +47,7 @@ final class ExpressionTests: XCTestCase {
     /// None, booleans and floats print like Python; strings in containers use repr quoting.
     func testPrintingFollowsPythonStr() throws {
         try check("{{ none }} {{ true }} {{ 0.1 }} {{ 1e100 }} {{ 1.5e-10 }} {{ 100.0 }} {{ 1e15 }} {{ 1e16 }} {{ -0.0 }}", "None True 0.1 1e+100 1.5e-10 100.0 1000000000000000.0 1e+16 -0.0")
+        try check("{{ 9357339622241414.0 }} {{ 9007199254740993.0 }} {{ 1e22 }} {{ 1.5e-7 }} {{ 0.0001 }} {{ 123456789012345678.0 }} {{ [2.5, -1e-05] }} {{ 1e16|tojson }}", "9357339622241414.0 9007199254740992.0 1e+22 1.5e-07 0.0001 1.2345678901234568e+17 [2.5, -1e-05] 1e+16")
         try check("{{ ['it\\'s', \"q\\\"\", 'b\\\\', 'tab\\t', '\\x01', 'é', '\\u200b'] }}", "[\"it's\", 'q\"', 'b\\\\', 'tab\\t', '\\x01', 'é', '\\u200b']")
     }
 
