@@ -22,6 +22,7 @@ build: deps
 test: deps models
 	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build
+	python3 -m pytest -q Tests/e2e
 
 # Builds in release, fetches the default model and serves it.
 serve: build models
