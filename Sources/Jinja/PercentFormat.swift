@@ -149,7 +149,8 @@ enum PercentFormat {
             let s: String
             switch arg {
             case .string(let str) where str.unicodeScalars.count == 1: s = str
-            case .int(let i):
+            case .int, .bool:
+                let i = arg.indexValue ?? 0
                 guard i >= 0, i <= 0x10FFFF, let u = Unicode.Scalar(UInt32(i)) else { throw fail("%c arg not in range") }
                 s = String(u)
             default: throw fail("%c requires int or char")

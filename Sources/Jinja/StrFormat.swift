@@ -108,8 +108,11 @@ enum StrFormat {
         var grouping: Unicode.Scalar?
         var precision: Int?
         var type: Unicode.Scalar?
+        let isEmpty: Bool
+        var signGiven = false
 
         init(_ s: [Unicode.Scalar]) {
+            isEmpty = s.isEmpty
             var i = 0
             let aligns: Set<Unicode.Scalar> = ["<", ">", "^", "="]
             if s.count >= 2, aligns.contains(s[1]) {
@@ -122,6 +125,7 @@ enum StrFormat {
             }
             if i < s.count, "+- ".unicodeScalars.contains(s[i]) {
                 sign = s[i]
+                signGiven = true
                 i += 1
             }
             if i < s.count, s[i] == "#" {
@@ -154,6 +158,20 @@ enum StrFormat {
     }
 
     private static func apply(_ spec: Spec, to value: Value) throws -> String {
+        // format(x, "") is str(x); other specs only apply to str, int, float (and bool as int).
+        if spec.isEmpty { return value.pythonString }
+        switch value {
+        case .string:
+            if spec.signGiven || spec.alternate || spec.grouping != nil || spec.align == "=" {
+                throw fail("invalid format specifier for str")
+            }
+        case .int, .bool:
+            if spec.precision != nil, spec.type == nil || "dnxXobc".unicodeScalars.contains(spec.type ?? "d") {
+                throw fail("Precision not allowed in integer format specifier")
+            }
+        case .float: break
+        default: throw fail("unsupported format string passed to \(value.typeName).__format__")
+        }
         var body: String
         var sign = ""
         var numeric = false
@@ -201,7 +219,7 @@ enum StrFormat {
         guard spec.width > len else { return sign + body }
         let padCount = spec.width - len
         let align = spec.align ?? (spec.zero && numeric ? "=" : (numeric ? ">" : "<"))
-        let fill = spec.align == nil && spec.zero && numeric ? "0" : String(spec.fill)
+        let fill = spec.align == nil && spec.zero ? "0" : String(spec.fill)
         let pad = { (k: Int) in String(repeating: fill, count: k) }
         switch align {
         case "<": return sign + body + pad(padCount)
