@@ -231,7 +231,18 @@ extension Interpreter {
             if name == "real" { return .float(d) }
             if name == "imag" { return .float(0) }
             return .undefined
-        case .none, .callable, .iterator:
+        case .callable(let c):
+            // jinja2's Macro objects expose their signature.
+            guard case .macro(let def) = c.kind else { return .undefined }
+            switch name {
+            case "name": return .string(def.name.name)
+            case "arguments": return .tuple(def.parameters.map { .string($0.0.name) })
+            case "catch_kwargs": return .bool(def.usesKwargs)
+            case "catch_varargs": return .bool(def.usesVarargs)
+            case "caller": return .bool(def.usesCaller)
+            default: return .undefined
+            }
+        case .none, .iterator:
             return .undefined
         }
     }
