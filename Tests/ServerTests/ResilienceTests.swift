@@ -69,3 +69,19 @@ final class Locked<T>: @unchecked Sendable {
         return body(&value)
     }
 }
+
+/// Runs `body(i)` for i in 0..<count on `count` threads of their own, all at once, and waits for them.
+/// (DispatchQueue.concurrentPerform would run only as many at a time as there are cores.)
+func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        let t = Thread {
+            body(i)
+            group.leave()
+        }
+        t.stackSize = 1 << 20
+        t.start()
+    }
+    group.wait()
+}
