@@ -1,4 +1,6 @@
 # Hearth: two commands for a newcomer — `make serve` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 MODEL ?= models/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -21,8 +23,9 @@ build: deps
 # The whole suite, exactly what CI runs.
 test: deps models
 	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
-	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build
-	python3 -m pytest -q Tests/e2e
+	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build --disable-swift-testing 2>&1 | tee .build/swift-test.log
+	python3 -m pytest -q Tests/e2e 2>&1 | tee .build/pytest.log
+	@bash scripts/test-summary .build/swift-test.log .build/pytest.log
 
 # Builds in release, fetches the default model and serves it.
 serve: build models
