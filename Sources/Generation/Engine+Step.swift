@@ -10,17 +10,32 @@ extension Engine {
         if out.scheduled.isEmpty { return }
         let now = Date()
 
-        // Batch: each scheduled request's next tokens at its positions, with its block table.
+        // Batch: each scheduled request's next tokens at its positions, with its block table. Prompt positions
+        // come first (BLAS), generated positions after (packed kernel) — a chunk that recomputes both after a
+        // preemption is split in two, so every position always takes the same path.
         var batch = ForwardBatch()
         batch.tokens.reserveCapacity(out.totalTokens)
+        var generatedParts: [(ScheduledRequest, Int)] = []
+        logitOwners.removeAll(keepingCapacity: true)
         for s in out.scheduled {
             guard let r = scheduler.request(s.id) else { continue }
-            batch.append(tokens: r.tokens(s.start..<s.start + s.count), startPosition: s.start,
-                         blockTable: s.blockTable, wantsLogits: s.sampled)
+            let split = min(max(r.promptTokens.count, s.start), s.end)
+            if split > s.start {
+                batch.append(tokens: r.tokens(s.start..<split), startPosition: s.start, blockTable: s.blockTable,
+                             wantsLogits: s.sampled && split == s.end)
+                if s.sampled && split == s.end { logitOwners.append(s.id) }
+            }
+            if split < s.end { generatedParts.append((s, split)) }
             if let a = active[s.id], a.firstScheduled == nil {
                 a.firstScheduled = now
                 a.cachedTokens = r.numCachedTokens
             }
+        }
+        for (s, split) in generatedParts {
+            guard let r = scheduler.request(s.id) else { continue }
+            batch.append(tokens: r.tokens(split..<s.end), startPosition: split, blockTable: s.blockTable,
+                         wantsLogits: s.sampled, generated: true)
+            if s.sampled { logitOwners.append(s.id) }
         }
         do {
             try transformer.forward(batch)
@@ -31,10 +46,8 @@ extension Engine {
 
         // Sample every sequence that reached its last known token; logit rows come in batch order.
         var sampled: [RequestID: Int32] = [:]
-        var row = 0
-        for s in out.scheduled where s.sampled {
-            defer { row += 1 }
-            guard let a = active[s.id] else { continue }
+        for (row, id) in logitOwners.enumerated() {
+            guard let a = active[id] else { continue }
             let logits = transformer.logitsRow(row)
             if let k = a.request.logprobs {
                 // Log-probabilities come from the raw logits; sampling rewrites the row (bias, penalties, temperature).
@@ -45,11 +58,11 @@ extension Engine {
                 let lp = logprobScratch.withUnsafeBufferPointer { LogProbs.compute($0, token: token, top: k) }
                 a.pendingLogprobs.append(TokenLogprob(token: token, logprob: lp.logprob,
                                                       top: lp.top.map { TokenLogprob.Alternative(token: $0.0, logprob: $0.1) }))
-                sampled[s.id] = token
+                sampled[id] = token
             } else {
-                sampled[s.id] = a.sampler.sample(logits)
+                sampled[id] = a.sampler.sample(logits)
             }
-            let token = sampled[s.id]!
+            let token = sampled[id]!
             a.sampler.accept(token)
             a.pendingTokens.append(token)
             a.generated += 1

@@ -55,6 +55,8 @@ public final class Engine: @unchecked Sendable {
     }
     var active: [UInt64: Active] = [:]
     var counters = EngineStats()
+    /// The request that owns each logit row of the current step, in row order.
+    var logitOwners: [RequestID] = []
     /// A copy of one logit row for logprobs, reused across steps (vocab floats).
     var logprobScratch: [Float] = []
 

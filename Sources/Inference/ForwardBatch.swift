@@ -1,4 +1,8 @@
 /// The input of one forward pass: the new tokens of several sequences, concatenated ("varlen" batch).
+///
+/// Rows come in two classes, prompt rows first: prompt positions go through OpenBLAS sgemm (fast for long
+/// chunks), generated positions through the row-invariant packed kernel (fast for a few rows). A position's
+/// class depends only on its request, so its numbers never depend on what else shares the pass.
 public struct ForwardBatch: Sendable {
     /// One sequence's share of the batch.
     public struct Sequence: Sendable {
@@ -24,17 +28,22 @@ public struct ForwardBatch: Sendable {
 
     public var tokens: [Int32]
     public var sequences: [Sequence]
+    /// Rows `0..<promptRows` are prompt positions (BLAS); the rest are generated positions (packed kernel).
+    public private(set) var promptRows = 0
 
-    public init(tokens: [Int32] = [], sequences: [Sequence] = []) {
-        self.tokens = tokens
-        self.sequences = sequences
+    public init() {
+        tokens = []
+        sequences = []
     }
 
-    /// Appends a sequence's new tokens.
-    public mutating func append(tokens new: some Collection<Int32>, startPosition: Int, blockTable: [Int32], wantsLogits: Bool) {
+    /// Appends a sequence's new tokens; all prompt-position parts must come before any generated-position part.
+    public mutating func append(tokens new: some Collection<Int32>, startPosition: Int, blockTable: [Int32], wantsLogits: Bool,
+                                generated: Bool = false) {
+        precondition(generated || promptRows == tokens.count, "prompt rows must precede generated rows")
         sequences.append(Sequence(tokenOffset: tokens.count, tokenCount: new.count, startPosition: startPosition,
                                   blockTable: blockTable, wantsLogits: wantsLogits))
         tokens.append(contentsOf: new)
+        if !generated { promptRows = tokens.count }
     }
 }
 

@@ -116,6 +116,12 @@ public final class ModelWeights: Sendable {
             progress?(n, plan.count)
         }
         if let error = failure.withLock({ $0 }) { throw error }
+
+        // Panel copies for the row-invariant kernel; the output head is used only through them.
+        var matrices: [(Matrix, Bool)] = [(output, true)]
+        for l in layers { matrices += [(l.wqkv, false), (l.wo, false), (l.wGateUp, false), (l.wDown, false)] }
+        let packList = matrices
+        DispatchQueue.concurrentPerform(iterations: packList.count) { i in packList[i].0.pack(dropRowMajor: packList[i].1) }
     }
 
     /// Writes the f32 embedding of `token` into `dst` (dim floats), dequantizing one row of the mapped tensor.
@@ -125,11 +131,11 @@ public final class ModelWeights: Sendable {
         try embedding.type.dequantize(row, count: config.dim, into: dst)
     }
 
-    /// Bytes of f32 weights held in memory.
+    /// Bytes of f32 weights held in memory (layer matrices twice: row-major and panels).
     public var residentBytes: Int {
         let perLayer = layers.first.map { l in
             (l.wqkv.rows * l.wqkv.cols + l.wo.rows * l.wo.cols + l.wGateUp.rows * l.wGateUp.cols + l.wDown.rows * l.wDown.cols) * 4
         } ?? 0
-        return perLayer * layers.count + output.rows * output.cols * 4
+        return 2 * perLayer * layers.count + output.rows * output.cols * 4
     }
 }

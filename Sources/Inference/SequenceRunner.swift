@@ -16,7 +16,8 @@ public final class SequenceRunner {
     public func reset() { position = 0 }
 
     /// Feeds `tokens` (in chunks of the transformer's batch limit) and returns the logits after the last one.
-    public func feed(_ tokens: [Int32]) throws -> UnsafeMutableBufferPointer<Float> {
+    /// `generated` marks tokens the model produced (decode), which take the packed kernel as in the server.
+    public func feed(_ tokens: [Int32], generated: Bool = false) throws -> UnsafeMutableBufferPointer<Float> {
         precondition(!tokens.isEmpty, "feed needs at least one token")
         let limit = min(transformer.maxBatchTokens, transformer.kv.capacity)
         guard position + tokens.count <= min(transformer.config.contextLength, transformer.kv.capacity) else {
@@ -29,7 +30,7 @@ public final class SequenceRunner {
             var batch = ForwardBatch()
             let needed = (position + end - start + transformer.kv.blockSize - 1) / transformer.kv.blockSize
             batch.append(tokens: tokens[start..<end], startPosition: position,
-                         blockTable: Array(blockTable.prefix(needed)), wantsLogits: end == tokens.count)
+                         blockTable: Array(blockTable.prefix(needed)), wantsLogits: end == tokens.count, generated: generated)
             try transformer.forward(batch)
             position += end - start
             start = end

@@ -13,13 +13,12 @@ public final class Transformer: @unchecked Sendable {
     public let maxBatchTokens: Int
     /// Most logit rows one forward pass produces.
     public let maxLogitRows: Int
-    /// Use `cblas_sgemv` for single-row passes: faster single-stream decode, but its rounding differs from
-    /// sgemm's, so a sequence's logits would depend on whether it shared the pass. Off for batch invariance.
-    public var singleRowGEMV = false
-    /// GEMM row counts are padded to a multiple of this: OpenBLAS (0.3.21, Haswell kernels) rounds a row the same
+    /// sgemm row counts are padded to a multiple of this: OpenBLAS (0.3.21, Haswell kernels) rounds a row the same
     /// in every call only when the row count is a multiple of 4 (tail kernels accumulate differently; see the
     /// batch-invariance tests). Padding rows hold stale values and their outputs are ignored.
     static let gemmRowMultiple = 4
+    /// Threads for the packed kernel and attention.
+    let threads: Int
 
     // Scratch, sized at init; shapes use T = maxBatchTokens.
     private let x: FloatBuffer          // x: (T, dim) residual stream
@@ -30,6 +29,7 @@ public final class Transformer: @unchecked Sendable {
     private let hidden: FloatBuffer     // hidden: (T, ffnDim)
     private let cosSin: FloatBuffer     // cosSin: (T, ropeDim/2, 2)
     private let logitInput: FloatBuffer // logitInput: (R, dim) final-normed rows that are sampled
+    private let blasOut: FloatBuffer    // blasOut: (T, max out features) sgemm result before it is added to the residual
     /// logits: (R, vocab)
     public let logits: FloatBuffer
     private let slots: UnsafeMutablePointer<Int32>     // slots: (T) flat KV slot per token
@@ -65,6 +65,8 @@ public final class Transformer: @unchecked Sendable {
         logitInput = FloatBuffer(count: r * c.dim)
         logits = FloatBuffer(count: r * c.vocabSize)
         slots = .allocate(capacity: t)
+        blasOut = FloatBuffer(count: t * max(c.dim, c.qDim + 2 * c.kvDim, 2 * c.ffnDim))
+        self.threads = max(1, threads)
         let context = min(c.contextLength, kv.capacity)
         workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
         jobs.reserveCapacity(t * c.heads)
@@ -98,11 +100,12 @@ public final class Transformer: @unchecked Sendable {
             }
         }
 
+        let P = batch.promptRows
         for (l, w) in weights.layers.enumerated() {
             // Attention norm: xb = rmsnorm(x) · attnNorm
             hk_rmsnorm(x.pointer, c.dim, w.attnNorm.pointer, xb.pointer, c.dim, T, c.dim, c.rmsEps)
             // QKV projection: qkv: (T, qDim + 2·kvDim) = xb · Wqkvᵀ (+ bias)
-            linear(xb.pointer, rows: T, w.wqkv, into: qkv.pointer, accumulate: false)
+            linear(xb.pointer, rows: T, promptRows: P, w.wqkv, into: qkv.pointer, accumulate: false)
             if let b = w.bqkv { hk_add_bias(qkv.pointer, qkvDim, b.pointer, T, qkvDim) }
             // RoPE on q: (T, heads, headDim) and k: (T, kvHeads, headDim)
             let neox: Int32 = c.ropeStyle == .neox ? 1 : 0
@@ -113,15 +116,15 @@ public final class Transformer: @unchecked Sendable {
             // Attention per sequence and head: attn: (T, heads, headDim)
             attention(layer: l, batch: batch)
             // Output projection with residual: x += attn · Woᵀ
-            linear(attn.pointer, rows: T, w.wo, into: x.pointer, accumulate: true)
+            linear(attn.pointer, rows: T, promptRows: P, w.wo, into: x.pointer, accumulate: true)
             // FFN norm: xb = rmsnorm(x) · ffnNorm
             hk_rmsnorm(x.pointer, c.dim, w.ffnNorm.pointer, xb.pointer, c.dim, T, c.dim, c.rmsEps)
             // Gate and up: gateUp: (T, 2·ffnDim) = xb · [Wgate; Wup]ᵀ
-            linear(xb.pointer, rows: T, w.wGateUp, into: gateUp.pointer, accumulate: false)
+            linear(xb.pointer, rows: T, promptRows: P, w.wGateUp, into: gateUp.pointer, accumulate: false)
             // SwiGLU: hidden: (T, ffnDim) = silu(gate) ⊙ up
             hk_silu_mul(gateUp.pointer, hidden.pointer, T, c.ffnDim)
             // Down projection with residual: x += hidden · Wdownᵀ
-            linear(hidden.pointer, rows: T, w.wDown, into: x.pointer, accumulate: true)
+            linear(hidden.pointer, rows: T, promptRows: P, w.wDown, into: x.pointer, accumulate: true)
         }
 
         // Final norm of the sampled rows only: logitInput: (R, dim)
@@ -132,7 +135,7 @@ public final class Transformer: @unchecked Sendable {
             r += 1
         }
         // Output head: logits: (R, vocab) = logitInput · Woutᵀ
-        if r > 0 { linear(logitInput.pointer, rows: r, weights.output, into: logits.pointer, accumulate: false) }
+        if r > 0 { packedLinear(logitInput.pointer, rows: r, weights.output, into: logits.pointer, accumulate: false) }
         return r
     }
 
@@ -158,14 +161,41 @@ public final class Transformer: @unchecked Sendable {
 
     static func padded(_ rows: Int) -> Int { (rows + gemmRowMultiple - 1) / gemmRowMultiple * gemmRowMultiple }
 
-    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`; rows are padded for batch invariance.
-    private func linear(_ x: UnsafePointer<Float>, rows: Int, _ w: Matrix, into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let beta: Float = accumulate ? 1 : 0
-        if rows == 1 && singleRowGEMV {
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w.rows), Int32(w.cols), 1, w.pointer, Int32(w.cols), x, 1, beta, y, 1)
-        } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(Self.padded(rows)), Int32(w.rows), Int32(w.cols),
-                        1, x, Int32(w.cols), w.pointer, Int32(w.cols), beta, y, Int32(w.rows))
+    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`.
+    /// Prompt rows `0..<promptRows` go through sgemm (padded to a multiple of 4 rows, via `blasOut` so the padding
+    /// never lands on real rows); the generated rows after them through the packed kernel.
+    private func linear(_ x: UnsafeMutablePointer<Float>, rows: Int, promptRows: Int, _ w: Matrix,
+                        into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if promptRows > 0, let rowMajor = w.rowMajor {
+            let n = w.rows
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(Self.padded(promptRows)), Int32(n), Int32(w.cols),
+                        1, x, Int32(w.cols), rowMajor.pointer, Int32(w.cols), 0, blasOut.pointer, Int32(n))
+            if accumulate {
+                for i in 0..<promptRows * n { y[i] += blasOut.pointer[i] }
+            } else {
+                y.update(from: blasOut.pointer, count: promptRows * n)
+            }
+        }
+        if rows > promptRows {
+            packedLinear(x + promptRows * w.cols, rows: rows - promptRows, w, into: y + promptRows * w.rows, accumulate: accumulate)
+        }
+    }
+
+    /// The packed kernel over all rows, its 16-column panels split between the threads.
+    private func packedLinear(_ x: UnsafeMutablePointer<Float>, rows: Int, _ w: Matrix, into y: UnsafeMutablePointer<Float>,
+                              accumulate: Bool) {
+        let panels = w.panels
+        let parts = min(threads, panels)
+        let acc: Int32 = accumulate ? 1 : 0
+        if parts <= 1 {
+            hk_gemm_packed(x, w.cols, rows, w.packed.pointer, w.cols, w.rows, 0, panels, y, w.rows, acc)
+            return
+        }
+        let xs = UnsafeSendable(x), ys = UnsafeSendable(y)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            // Each part writes only the columns of its own panels.
+            let begin = panels * part / parts, end = panels * (part + 1) / parts
+            hk_gemm_packed(xs.value, w.cols, rows, w.packed.pointer, w.cols, w.rows, begin, end, ys.value, w.rows, acc)
         }
     }
 
@@ -192,4 +222,10 @@ public final class Transformer: @unchecked Sendable {
                             kv.keys[l].assumingMemoryBound(to: UInt16.self), kv.values[l].assumingMemoryBound(to: UInt16.self))
         }
     }
+}
+
+/// A pointer handed to worker threads that write disjoint parts of what it points to.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -28,7 +28,7 @@ struct Bench: ParsableCommand {
             var logits = try runner.feed(prompt)
             prefill.append(Double(promptTokens) / Date().timeIntervalSince(start))
             start = Date()
-            for _ in 0..<genTokens { logits = try runner.feed([Sampler.argmax(logits)]) }
+            for _ in 0..<genTokens { logits = try runner.feed([Sampler.argmax(logits)], generated: true) }
             decode.append(Double(genTokens) / Date().timeIntervalSince(start))
         }
         func median(_ a: [Double]) -> Double { a.sorted()[a.count / 2] }

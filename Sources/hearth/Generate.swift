@@ -40,7 +40,6 @@ struct Generate: ParsableCommand {
             throw CLIError("prompt (\(tokens.count) tokens) + max tokens (\(maxTokens)) exceed the context length \(m.config.contextLength)")
         }
         let t = m.transformer(tokens: tokens.count + maxTokens, threads: threads)
-        t.singleRowGEMV = true // one sequence only: no batch to stay invariant with, so take the faster GEMV decode
         let runner = SequenceRunner(transformer: t)
         var sampler = Sampler(parameters: SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed), prompt: tokens)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
@@ -58,7 +57,7 @@ struct Generate: ParsableCommand {
             if !ignoreEOS && tokenizer.isEndOfGeneration(next) { break }
             out.write(Data(detokenizer.append(next).utf8))
             if generated == maxTokens { break }
-            logits = try runner.feed([next])
+            logits = try runner.feed([next], generated: true)
         }
         out.write(Data((detokenizer.finish() + "\n").utf8))
         let decodeSeconds = Date().timeIntervalSince(decodeStart)

@@ -77,7 +77,7 @@ final class EngineTests: XCTestCase {
         for _ in 0..<16 {
             let t = Sampler.argmax(logits)
             expected.append(t)
-            logits = try runner.feed([t])
+            logits = try runner.feed([t], generated: true)
         }
         let got = text(engine.submit(GenerationRequest(promptTokens: prompt, maxTokens: 16, ignoreEOS: true)).collect())
         XCTAssertEqual(got.1, expected)
@@ -124,6 +124,23 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(engine.stats.idleAndClean)
         XCTAssertEqual(engine.stats.running, 0)
         XCTAssertEqual(engine.stats.usedBlocks, 0)
+    }
+
+    func testPreemptedRequestsResumeWithIdenticalOutput() throws {
+        let (big, tokenizer) = try makeEngine()
+        let requests = Self.prompts.prefix(4).map { GenerationRequest(promptTokens: tokenizer.encode($0), maxTokens: 48, ignoreEOS: true) }
+        let solo = requests.map { text(big.submit($0).collect()).1 }
+        big.stop()
+        // 9 blocks of 16 tokens cannot hold four requests of up to ~70 tokens each: the newest get preempted.
+        let (small, _) = try makeEngine(kvBlocks: 9)
+        defer { small.stop() }
+        let handles = requests.map { small.submit($0) }
+        for (i, h) in handles.enumerated() {
+            XCTAssertEqual(text(h.collect()).1, solo[i], "request \(i) after preemption")
+        }
+        XCTAssertGreaterThan(small.stats.preemptions, 0, "the test did not force a preemption")
+        waitIdle(small)
+        XCTAssertTrue(small.stats.idleAndClean)
     }
 
     func testRejections() throws {

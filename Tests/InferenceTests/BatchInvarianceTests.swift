@@ -61,6 +61,32 @@ final class BatchInvarianceTests: XCTestCase {
         XCTAssertTrue(Array(t.logitsRow(1)) == alone[0], "second half of a prompt beside another: logits differ")
     }
 
+    func testGeneratedRowsDoNotDependOnTheBatch() throws {
+        let (_, weights) = try TestModels.load(TestModels.smolLM2)
+        let t = Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 16), maxBatchTokens: 128, maxLogitRows: 8)
+        // Three sequences' prompts, then their decode tokens one at a time each, then all together beside a prefill chunk.
+        var prefill = ForwardBatch()
+        for (i, p) in prompts.enumerated() {
+            prefill.append(tokens: p, startPosition: 0, blockTable: (0..<Int32(4)).map { Int32(i) * 4 + $0 }, wantsLogits: false)
+        }
+        try t.forward(prefill)
+        let next: [Int32] = [500, 600, 700]
+        var alone: [[Float]] = []
+        for (i, p) in prompts.enumerated() {
+            var b = ForwardBatch()
+            b.append(tokens: [next[i]], startPosition: p.count, blockTable: (0..<Int32(4)).map { Int32(i) * 4 + $0 }, wantsLogits: true, generated: true)
+            try t.forward(b)
+            alone.append(Array(t.logitsRow(0)))
+        }
+        var together = ForwardBatch()
+        together.append(tokens: prompts[2], startPosition: 0, blockTable: [12, 13, 14, 15], wantsLogits: true)
+        for (i, p) in prompts.enumerated() {
+            together.append(tokens: [next[i]], startPosition: p.count, blockTable: (0..<Int32(4)).map { Int32(i) * 4 + $0 }, wantsLogits: true, generated: true)
+        }
+        XCTAssertEqual(try t.forward(together), 4)
+        for i in 0..<3 { XCTAssertTrue(Array(t.logitsRow(i + 1)) == alone[i], "decode row \(i) changed beside others") }
+    }
+
     func testBadBatchesThrow() throws {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         let t = Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 2), maxBatchTokens: 8, maxLogitRows: 1)

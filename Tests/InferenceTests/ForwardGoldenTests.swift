@@ -55,7 +55,7 @@ final class ForwardGoldenTests: XCTestCase {
                 check(logits, top5, "\(prompt.name) greedy step \(step)")
                 let next = Sampler.argmax(logits)
                 generated.append(next)
-                logits = try runner.feed([next])
+                logits = try runner.feed([next], generated: true)
             }
             XCTAssertEqual(generated, prompt.reference.greedy.tokens, "\(prompt.name): greedy continuation")
         }
