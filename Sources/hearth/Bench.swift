@@ -12,6 +12,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Runs of each test; the median is reported.") var runs = 3
     @Option(help: "Threads for BLAS and attention.") var threads = 2
     @Option(help: "Tokens per prefill forward pass.") var batch = 512
+    @Option(help: "Also decode this many sequences at once (one generated row each per step); 0 skips it.") var parallel = 16
 
     func run() throws {
         let m = try LoadedModel(path: model)
@@ -32,9 +33,35 @@ struct Bench: ParsableCommand {
             decode.append(Double(genTokens) / Date().timeIntervalSince(start))
         }
         func median(_ a: [Double]) -> Double { a.sorted()[a.count / 2] }
+        var batched: [Double] = []
+        if parallel > 0 {
+            // `parallel` sequences of 64 context tokens each, then `genTokens` steps of one generated row per sequence.
+            let blocksPer = (64 + genTokens + 15) / 16
+            let kv = KVStorage(config: m.config, blockCount: parallel * blocksPer)
+            let bt = Transformer(weights: m.weights, kv: kv, maxBatchTokens: max(parallel * 64, 64), maxLogitRows: parallel, threads: threads)
+            let tables = (0..<parallel).map { s in (0..<blocksPer).map { Int32(s * blocksPer + $0) } }
+            var pre = ForwardBatch()
+            for s in 0..<parallel { pre.append(tokens: prompt.prefix(64), startPosition: 0, blockTable: tables[s], wantsLogits: false) }
+            try bt.forward(pre)
+            for _ in 0..<runs {
+                let start = Date()
+                for step in 0..<genTokens {
+                    var b = ForwardBatch()
+                    for s in 0..<parallel {
+                        b.append(tokens: [Int32(100 + s)], startPosition: 64 + step, blockTable: tables[s], wantsLogits: true, generated: true)
+                    }
+                    try bt.forward(b)
+                }
+                batched.append(Double(parallel * genTokens) / Date().timeIntervalSince(start))
+            }
+        }
         print(String(format: "model=%@ pp%d=%.1f tok/s tg%d=%.1f tok/s (medians of %d; runs pp %@ tg %@)",
                      (model as NSString).lastPathComponent, promptTokens, median(prefill), genTokens, median(decode), runs,
                      prefill.map { String(format: "%.1f", $0) }.joined(separator: ","),
                      decode.map { String(format: "%.1f", $0) }.joined(separator: ",")))
+        if !batched.isEmpty {
+            print(String(format: "  batched decode, %d sequences: %.1f tok/s aggregate (runs %@)", parallel, median(batched),
+                         batched.map { String(format: "%.1f", $0) }.joined(separator: ",")))
+        }
     }
 }
