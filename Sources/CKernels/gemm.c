@@ -26,10 +26,12 @@ void hk_pack_panels(const float *w, long n, long k, float *packed) {
 
 // One block of MR rows × 16 columns; MR is a compile-time constant at every call so the accumulators stay in registers.
 static inline __attribute__((always_inline)) void block(const float *x, long ldx, const long MR, const float *panel, long k,
-                                                        float *y, long ldy, long cols, int accumulate) {
+                                                        float *y, long ldy, long cols, int accumulate, const float *next) {
     __m256 c[6][2];
     for (long r = 0; r < MR; r++) c[r][0] = c[r][1] = _mm256_setzero_ps();
     for (long kk = 0; kk < k; kk++) {
+        // The first row block of a panel also pulls the next panel toward the cache, overlapping DRAM with FMAs.
+        if (next) _mm_prefetch((const char *)(next + kk * PANEL), _MM_HINT_T1);
         const __m256 b0 = _mm256_loadu_ps(panel + kk * PANEL), b1 = _mm256_loadu_ps(panel + kk * PANEL + 8);
         for (long r = 0; r < MR; r++) {
             const __m256 a = _mm256_broadcast_ss(x + r * ldx + kk);
@@ -59,17 +61,18 @@ static void rows_over_panels(const float *x, long ldx, long m, const float *pack
                              float *y, long ldy, int accumulate) {
     for (long p = p0; p < p1; p++) {
         const float *panel = packed + p * k * PANEL;
+        const float *next = p + 1 < p1 ? panel + k * PANEL : 0;
         const long col = p * PANEL, cols = n - col < PANEL ? n - col : PANEL;
         long r = 0;
         // Blocks of 6 rows; 7 or 8 left become 4 + rest so no block is very thin.
-        while (m - r > 8 || m - r == 6) { block(x + r * ldx, ldx, 6, panel, k, y + r * ldy + col, ldy, cols, accumulate); r += 6; }
-        if (m - r >= 7) { block(x + r * ldx, ldx, 4, panel, k, y + r * ldy + col, ldy, cols, accumulate); r += 4; }
+        while (m - r > 8 || m - r == 6) { block(x + r * ldx, ldx, 6, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); r += 6; }
+        if (m - r >= 7) { block(x + r * ldx, ldx, 4, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); r += 4; }
         switch (m - r) {
-        case 1: block(x + r * ldx, ldx, 1, panel, k, y + r * ldy + col, ldy, cols, accumulate); break;
-        case 2: block(x + r * ldx, ldx, 2, panel, k, y + r * ldy + col, ldy, cols, accumulate); break;
-        case 3: block(x + r * ldx, ldx, 3, panel, k, y + r * ldy + col, ldy, cols, accumulate); break;
-        case 4: block(x + r * ldx, ldx, 4, panel, k, y + r * ldy + col, ldy, cols, accumulate); break;
-        case 5: block(x + r * ldx, ldx, 5, panel, k, y + r * ldy + col, ldy, cols, accumulate); break;
+        case 1: block(x + r * ldx, ldx, 1, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); break;
+        case 2: block(x + r * ldx, ldx, 2, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); break;
+        case 3: block(x + r * ldx, ldx, 3, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); break;
+        case 4: block(x + r * ldx, ldx, 4, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); break;
+        case 5: block(x + r * ldx, ldx, 5, panel, k, y + r * ldy + col, ldy, cols, accumulate, r == 0 ? next : 0); break;
         default: break;
         }
     }

@@ -6,7 +6,7 @@ import OpenAI
 
 /// POST /v1/chat/completions.
 extension OpenAIServer {
-    private func prepareChat(_ request: HTTPRequest, _ stream: HTTPStream) throws(OpenAIError)
+    private func prepareChat(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws(OpenAIError)
         -> (ChatCompletionRequest, ServedModel, String, [ChoiceStream]) {
         let body = request.bodyData
         let chat = try ChatCompletionRequest.decode(from: body)
@@ -14,17 +14,17 @@ extension OpenAIServer {
         let model = try requireModel()
         let prompt = try renderPrompt(chat, rawBody: body, model: model)
         let tokens = model.tokenizer.encode(prompt, addSpecial: false, parseSpecial: true)
-        let choices = try submit(model, prompt: tokens, settings: chat.settings, promptParam: "messages", stream: stream)
+        let choices = try submit(model, prompt: tokens, settings: chat.settings, promptParam: "messages", stream: stream, record: record)
         return (chat, model, prompt, choices)
     }
 
-    func chatCompletions(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
+    func chatCompletions(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws -> HTTPHandlerResult {
         let chat: ChatCompletionRequest
         let model: ServedModel
         let prompt: String
         let choices: [ChoiceStream]
         do {
-            (chat, model, prompt, choices) = try prepareChat(request, stream)
+            (chat, model, prompt, choices) = try prepareChat(request, stream, record)
         } catch {
             return .response(self.error(error))
         }

@@ -5,7 +5,7 @@ import OpenAI
 
 /// POST /v1/completions: a prompt as text or token ids, continued without a chat template.
 extension OpenAIServer {
-    private func prepareCompletion(_ request: HTTPRequest, _ stream: HTTPStream) throws(OpenAIError)
+    private func prepareCompletion(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws(OpenAIError)
         -> (CompletionRequest, ServedModel, [ChoiceStream]) {
         let completion = try CompletionRequest.decode(from: request.bodyData)
         try checkModelName(completion.model)
@@ -20,16 +20,16 @@ extension OpenAIServer {
             }
             tokens = ids
         }
-        let choices = try submit(model, prompt: tokens, settings: completion.settings, promptParam: "prompt", stream: stream)
+        let choices = try submit(model, prompt: tokens, settings: completion.settings, promptParam: "prompt", stream: stream, record: record)
         return (completion, model, choices)
     }
 
-    func completions(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
+    func completions(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws -> HTTPHandlerResult {
         let completion: CompletionRequest
         let model: ServedModel
         let choices: [ChoiceStream]
         do {
-            (completion, model, choices) = try prepareCompletion(request, stream)
+            (completion, model, choices) = try prepareCompletion(request, stream, record)
         } catch {
             return .response(self.error(error))
         }

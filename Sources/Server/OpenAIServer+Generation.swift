@@ -10,7 +10,7 @@ extension OpenAIServer {
     /// Submits `n` engine requests for one API request and waits for each one's first event, so a refusal
     /// becomes an HTTP error before any response bytes are written.
     func submit(_ model: ServedModel, prompt: [Int32], settings: GenerationSettings, promptParam: String,
-                stream: HTTPStream) throws(OpenAIError) -> [ChoiceStream] {
+                stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [ChoiceStream] {
         guard !prompt.isEmpty else { throw .invalidRequest("The prompt is empty after tokenization.", param: promptParam) }
         let room = model.contextLength - prompt.count
         if let m = settings.maxTokens, m > room || room < 1 {
@@ -35,6 +35,7 @@ extension OpenAIServer {
                                             logprobs: settings.logprobs ? settings.topLogprobs : nil)
             choices.append(ChoiceStream(index: i, handle: model.engine.submit(request)))
         }
+        record.choices = choices
         for c in choices {
             guard let first = c.waitFirst(stream: stream) else {
                 choices.forEach { $0.handle.cancel() }
@@ -157,4 +158,11 @@ extension GenerationFinishReason {
         case .cancelled, .error: nil
         }
     }
+}
+
+/// What one API request did, for its log line: filled by the route, written by `OpenAIServer.handle`.
+final class RequestRecord {
+    let id = OpenAIJSON.makeID(prefix: "req")
+    let start = Date()
+    var choices: [ChoiceStream] = []
 }

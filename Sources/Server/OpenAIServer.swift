@@ -76,10 +76,38 @@ public final class OpenAIServer: @unchecked Sendable {
         case .model(let id):
             guard options.servedNames.contains(id) else { return .response(error(.modelNotFound(id))) }
             return .response(json(modelObject(id).jsonData))
-        case .chatCompletions: return try chatCompletions(request, stream)
-        case .completions: return try completions(request, stream)
+        case .chatCompletions, .completions:
+            let record = RequestRecord()
+            let result = route == .chatCompletions ? try chatCompletions(request, stream, record) : try completions(request, stream, record)
+            log(record, route: path, result: result)
+            return result
         case .notFound, .methodNotAllowed: return .response(error(.notFound(path)))
         }
+    }
+
+    /// One line per generation request: id, route, status, tokens, queue time, TTFT, total time, finish reason.
+    private func log(_ r: RequestRecord, route: String, result: HTTPHandlerResult) {
+        guard let logger = options.logger else { return }
+        let summaries = r.choices.compactMap(\.summary)
+        let status: String
+        switch result {
+        case .response(let response): status = String(response.status.code)
+        case .streamed: status = summaries.count == r.choices.count ? "200" : "client-closed"
+        }
+        func ms(_ s: Double?) -> String { s.map { String(format: "%.1f", $0 * 1000) } ?? "-" }
+        let first = summaries.first
+        let reasons = summaries.map { s -> String in
+            switch s.reason {
+            case .stop: "stop"
+            case .length: "length"
+            case .cancelled: "cancelled"
+            case .error: "error"
+            }
+        }
+        logger("request id=\(r.id) route=\(route) status=\(status) prompt_tokens=\(first?.promptTokens ?? 0) "
+               + "completion_tokens=\(summaries.reduce(0) { $0 + $1.completionTokens }) cached_tokens=\(first?.cachedTokens ?? 0) "
+               + "queue_ms=\(ms(first?.queueSeconds)) ttft_ms=\(ms(first?.firstTokenSeconds)) engine_ms=\(ms(first?.totalSeconds)) "
+               + "total_ms=\(ms(Date().timeIntervalSince(r.start))) finish=\(reasons.isEmpty ? "-" : reasons.joined(separator: ","))")
     }
 
     private func modelObject(_ id: String) -> ModelObject { ModelObject(id: id, created: created) }

@@ -33,6 +33,8 @@ public struct ServerOptions: Sendable {
     public var metricsRequireAuth = false
     /// Seconds a client is told to wait after a 429.
     public var retryAfterSeconds = 1
+    /// Where the per-request log lines go (nil: nowhere). Prompts and outputs are never logged.
+    public var logger: (@Sendable (String) -> Void)?
 
     public init(modelID: String) { self.modelID = modelID }
 

@@ -51,6 +51,7 @@ struct Serve: ParsableCommand {
         options.apiKeys = keys
         options.corsOrigin = corsOrigin
         options.reasoningFormat = ReasoningFormat(rawValue: reasoningFormat) ?? .auto
+        options.logger = { log($0) }
         let api = OpenAIServer(options: options)
 
         // Listen first so /health answers 503 while the model loads.
