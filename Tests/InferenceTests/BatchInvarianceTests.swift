@@ -87,6 +87,24 @@ final class BatchInvarianceTests: XCTestCase {
         for i in 0..<3 { XCTAssertTrue(Array(t.logitsRow(i + 1)) == alone[i], "decode row \(i) changed beside others") }
     }
 
+    func testHalfPrecisionKVCacheStaysCloseToF32() throws {
+        let (_, weights) = try TestModels.load(TestModels.smolLM2)
+        func run(_ precision: KVStorage.Precision) throws -> [[Float]] {
+            let t = Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8, precision: precision), maxBatchTokens: 64, maxLogitRows: 1)
+            let runner = SequenceRunner(transformer: t)
+            var rows = [Array(try runner.feed(prompts[0]))]
+            for token in prompts[2].prefix(5) { rows.append(Array(try runner.feed([token], generated: true))) }
+            return rows
+        }
+        let full = try run(.f32), half = try run(.f16)
+        for (i, (a, b)) in zip(full, half).enumerated() {
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 0.05, "step \(i): f16 KV moved a logit by \(worst)")
+            XCTAssertGreaterThan(worst, 0, "step \(i): f16 storage should round something")
+            XCTAssertEqual(a.indices.max { a[$0] < a[$1] }, b.indices.max { b[$0] < b[$1] }, "step \(i): argmax")
+        }
+    }
+
     func testBadBatchesThrow() throws {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         let t = Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 2), maxBatchTokens: 8, maxLogitRows: 1)
