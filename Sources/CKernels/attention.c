@@ -1,6 +1,7 @@
 // Causal attention over paged K/V with AVX2. Each (row, key) score is one fixed-order dot product and each
 // output element one fixed-order sum over keys, so results are independent of tiling, chunking and batching.
 #include "kernels.h"
+#include "vexp.h"
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -53,7 +54,11 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
             float m = -INFINITY;
             for (long j = 0; j < n; j++) m = s[j] > m ? s[j] : m;
             float sum = 0;
-            for (long j = 0; j < n; j++) { s[j] = expf(s[j] - m); sum += s[j]; }
+            long j = 0;
+            const __m256 mv = _mm256_set1_ps(m);
+            for (; j + 8 <= n; j += 8) _mm256_storeu_ps(s + j, hk_exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), mv)));
+            for (; j < n; j++) s[j] = hk_exp1(s[j] - m);
+            for (j = 0; j < n; j++) sum += s[j]; // in key order, so the sum never depends on the tiling
             for (long j = n; j < keys; j++) s[j] = 0; // masked keys of earlier rows in the tile add exact zeros
             inv[r] = 1.0f / sum;
         }

@@ -1,4 +1,5 @@
 #include "kernels.h"
+#include "vexp.h"
 #include <math.h>
 #include <string.h>
 #include <immintrin.h>
@@ -40,10 +41,17 @@ void hk_rope(float *x, long ldx, long rows, long heads, long headDim, long ropeD
 }
 
 void hk_silu_mul(const float *gateUp, float *out, long rows, long ffn) {
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
     for (long t = 0; t < rows; t++) {
         const float *g = gateUp + t * 2 * ffn, *u = g + ffn;
         float *o = out + t * ffn;
-        for (long i = 0; i < ffn; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+        long i = 0;
+        for (; i + 8 <= ffn; i += 8) {
+            __m256 gv = _mm256_loadu_ps(g + i);
+            __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, hk_exp8(_mm256_sub_ps(zero, gv))));
+            _mm256_storeu_ps(o + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+        }
+        for (; i < ffn; i++) o[i] = g[i] / (1.0f + hk_exp1(-g[i])) * u[i];
     }
 }
 
