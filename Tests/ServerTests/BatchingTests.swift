@@ -36,7 +36,7 @@ final class BatchingTests: XCTestCase {
     /// A second server on the shared weights, with its own engine configuration.
     static func server(_ configure: (inout EngineConfiguration) -> Void) throws -> (Engine, HTTPServer) {
         let base = try XCTUnwrap(try ServerHarness.get().api.model)
-        var config = EngineConfiguration(kvBlocks: 4096)
+        var config = EngineConfiguration(kvBlocks: 2048)
         configure(&config)
         let engine = Engine(weights: base.engine.transformer.weights, tokenizer: base.tokenizer, configuration: config)
         engine.start()
