@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "OpenAI", path: "Sources/OpenAI"),
         .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
-        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
+        .target(name: "Inference", dependencies: ["GGUF", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
         // Serving.
         .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
         .target(name: "Server", dependencies: ["HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference"], path: "Sources/Server"),
