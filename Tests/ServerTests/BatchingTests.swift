@@ -139,7 +139,9 @@ final class BatchingTests: XCTestCase {
         }
         let s = statuses.with { $0 }
         XCTAssertGreaterThan(s[429] ?? 0, 0, "\(s)")
-        XCTAssertGreaterThanOrEqual(s[200] ?? 0, 4, "\(s)")
+        // Admission runs on the engine thread before each step, so at least the two waiting slots fill before
+        // anything is refused; how many more get in depends on when the running ones finish.
+        XCTAssertGreaterThanOrEqual(s[200] ?? 0, 2, "\(s)")
         XCTAssertEqual((s[429] ?? 0) + (s[200] ?? 0), 24, "\(s)")
         XCTAssertFalse(retryAfter.with { $0 }.contains("missing"))
     }
