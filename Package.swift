@@ -41,14 +41,15 @@ let package = Package(
             path: "Sources/hearth"
         ),
         // Tests.
+        .target(name: "TestSupport", dependencies: ["Inference", "GGUF"], path: "Tests/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "TestSupport"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling"], path: "Tests/GenerationTests"),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling", "TestSupport"], path: "Tests/GenerationTests"),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja", "TestSupport"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import GGUF
 import Generation
 import Inference
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// The engine on the real SmolLM2 model: batched requests match solo runs, cancellation frees every block.

@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Inference
+import TestSupport
 import XCTest
 
 /// A sequence's logits must not depend on how its tokens were chunked or which sequences shared the pass.

@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Inference
+import TestSupport
 import XCTest
 
 /// Checks the forward pass against logits of an independent float32 numpy reference over the same GGUF files.

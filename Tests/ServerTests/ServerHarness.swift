@@ -5,6 +5,7 @@ import HTTP
 import Inference
 import Server
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// One server on the real SmolLM2 model for the whole test process, on an ephemeral loopback port.
