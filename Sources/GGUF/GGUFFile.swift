@@ -82,13 +82,6 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawPointer(mapping) + tensor.fileOffset
     }
 
-    /// Advises the kernel that the given tensor will be read soon.
-    public func prefetch(_ tensor: GGUFTensor) {
-        let page = 4096
-        let start = tensor.fileOffset & ~(page - 1)
-        _ = madvise(mapping + start, tensor.fileOffset + tensor.byteCount - start, MADV_WILLNEED)
-    }
-
     // MARK: - Parsing
 
     private struct Parsed {

@@ -29,14 +29,12 @@ public final class Transformer: @unchecked Sendable {
     private let hidden: FloatBuffer     // hidden: (T, ffnDim)
     private let cosSin: FloatBuffer     // cosSin: (T, ropeDim/2, 2)
     private let logitInput: FloatBuffer // logitInput: (R, dim) final-normed rows that are sampled
-    private let blasOut: FloatBuffer    // blasOut: (T, max out features) sgemm result before it is added to the residual
+    private let blasOut: FloatBuffer    // blasOut: (T, dim) sgemm result before it is added to the residual
     /// logits: (R, vocab)
     public let logits: FloatBuffer
     private let slots: UnsafeMutablePointer<Int32>     // slots: (T) flat KV slot per token
     let workers: [AttentionScratch]
     var jobs: [AttentionJob] = []
-    var qkvPointer: UnsafeMutablePointer<Float> { qkv.pointer }
-    var attnPointer: UnsafeMutablePointer<Float> { attn.pointer }
 
     /// Per-thread attention scratch: scores of a tile of 4 query rows, (4, ctx).
     final class AttentionScratch: @unchecked Sendable {
@@ -65,7 +63,7 @@ public final class Transformer: @unchecked Sendable {
         logitInput = FloatBuffer(count: r * c.dim)
         logits = FloatBuffer(count: r * c.vocabSize)
         slots = .allocate(capacity: t)
-        blasOut = FloatBuffer(count: t * max(c.dim, c.qDim + 2 * c.kvDim, 2 * c.ffnDim))
+        blasOut = FloatBuffer(count: t * c.dim) // only the residual projections (Wo, Wdown: dim outputs) accumulate
         self.threads = max(1, threads)
         let context = min(c.contextLength, kv.capacity)
         workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
@@ -83,7 +81,7 @@ public final class Transformer: @unchecked Sendable {
         let T = batch.tokens.count
         let qkvDim = c.qDim + 2 * c.kvDim
         guard T <= maxBatchTokens else { throw ForwardError.batchTooLarge(tokens: T, limit: maxBatchTokens) }
-        let logitRows = batch.sequences.filter(\.wantsLogits).count
+        let logitRows = batch.sequences.reduce(0) { $0 + ($1.wantsLogits ? 1 : 0) }
         guard logitRows <= maxLogitRows else { throw ForwardError.tooManyLogitRows(logitRows, limit: maxLogitRows) }
         if T == 0 { return 0 }
         try validate(batch)
@@ -162,18 +160,20 @@ public final class Transformer: @unchecked Sendable {
     static func padded(_ rows: Int) -> Int { (rows + gemmRowMultiple - 1) / gemmRowMultiple * gemmRowMultiple }
 
     /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`.
-    /// Prompt rows `0..<promptRows` go through sgemm (padded to a multiple of 4 rows, via `blasOut` so the padding
-    /// never lands on real rows); the generated rows after them through the packed kernel.
+    /// Prompt rows `0..<promptRows` go through sgemm (padded to a multiple of 4 rows); the generated rows after them
+    /// through the packed kernel.
     private func linear(_ x: UnsafeMutablePointer<Float>, rows: Int, promptRows: Int, _ w: Matrix,
                         into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
         if promptRows > 0, let rowMajor = w.rowMajor {
             let n = w.rows
+            // Without accumulation sgemm writes y directly: its padding rows land on generated rows, which the
+            // packed kernel overwrites next, or past the batch. With accumulation it goes through `blasOut`, so
+            // the same add happens whether or not generated rows follow (beta = 1 would change the rounding).
+            let out = accumulate ? blasOut.pointer : y
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(Self.padded(promptRows)), Int32(n), Int32(w.cols),
-                        1, x, Int32(w.cols), rowMajor.pointer, Int32(w.cols), 0, blasOut.pointer, Int32(n))
+                        1, x, Int32(w.cols), rowMajor.pointer, Int32(w.cols), 0, out, Int32(n))
             if accumulate {
                 for i in 0..<promptRows * n { y[i] += blasOut.pointer[i] }
-            } else {
-                y.update(from: blasOut.pointer, count: promptRows * n)
             }
         }
         if rows > promptRows {
