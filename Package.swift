@@ -15,6 +15,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Leaves.
@@ -23,19 +27,27 @@ let package = Package(
         .target(name: "GGUF", path: "Sources/GGUF"),
         .target(name: "Tokenizers", dependencies: ["GGUF"], path: "Sources/Tokenizers"),
         .target(name: "Jinja", path: "Sources/Jinja"),
-        .target(name: "HTTP", path: "Sources/HTTP"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "HTTP", dependencies: ["COpenSSL"], path: "Sources/HTTP"),
+        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")], path: "Sources/Configuration"),
         .target(name: "OpenAI", path: "Sources/OpenAI"),
         .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
         // Serving.
         .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
-        .target(name: "Server", dependencies: ["HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: [
+            "HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], path: "Sources/Server"),
         // Executable.
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Tokenizers", "Inference", "Jinja", "HTTP", "OpenAI", "Generation", "Server",
+                "GGUF", "Tokenizers", "Inference", "Jinja", "HTTP", "OpenAI", "Generation", "Server", "Configuration",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/hearth"
@@ -50,6 +62,7 @@ let package = Package(
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling", "TestSupport"], path: "Tests/GenerationTests"),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja", "TestSupport"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
     ],
     swiftLanguageModes: [.v6]
