@@ -13,6 +13,8 @@ public final class Engine: @unchecked Sendable {
     public let transformer: Transformer
     public let tokenizer: Tokenizer
     public let configuration: EngineConfiguration
+    /// Longest prompt + completion a request may have: the model's context, or less if the configuration caps it.
+    public let contextLength: Int
     let scheduler: Scheduler
 
     private let lock = NSCondition()
@@ -65,13 +67,14 @@ public final class Engine: @unchecked Sendable {
         self.tokenizer = tokenizer
         self.configuration = configuration
         let c = configuration
+        contextLength = min(c.contextLength ?? weights.config.contextLength, weights.config.contextLength)
         let kv = KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
                            precision: c.kvPrecision == .f16 ? .f16 : .f32)
         transformer = Transformer(weights: weights, kv: kv, maxBatchTokens: c.maxBatchTokens,
                                   maxLogitRows: c.maxSequences, threads: c.threads)
         scheduler = Scheduler(config: SchedulerConfig(
             maxNumBatchedTokens: c.maxBatchTokens, maxNumSeqs: c.maxSequences, blockSize: c.blockSize,
-            numBlocks: c.kvBlocks, maxModelLen: weights.config.contextLength, maxWaiting: c.maxWaiting,
+            numBlocks: c.kvBlocks, maxModelLen: contextLength, maxWaiting: c.maxWaiting,
             enablePrefixCaching: c.enablePrefixCaching))
         logprobScratch = Array(repeating: 0, count: weights.config.vocabSize)
         published.totalBlocks = c.kvBlocks
@@ -173,7 +176,7 @@ public final class Engine: @unchecked Sendable {
         do {
             try scheduler.add(r)
         } catch {
-            handle.push(.rejected(Self.rejection(error, request: request, contextLength: transformer.config.contextLength)))
+            handle.push(.rejected(Self.rejection(error, request: request, contextLength: contextLength)))
             return
         }
         active[handle.id] = Active(handle: handle, request: request, tokenizer: tokenizer, submitted: submitted)

@@ -34,6 +34,8 @@ public struct EngineConfiguration: Sendable {
     public var kvPrecision: KVPrecisionSetting = .f32
     public var enablePrefixCaching = true
     public var threads = 2
+    /// Caps the model's context length (nil: the model's own).
+    public var contextLength: Int?
 
     public init(kvBlocks: Int) { self.kvBlocks = kvBlocks }
 }

@@ -33,8 +33,8 @@ public final class ModelWeights: Sendable {
     let embedding: GGUFTensor
     let embeddingRowBytes: Int
 
-    /// Dequantizes every weight of `file`; `progress(done, total)` is called after each tensor from the loading threads.
-    public init(file: GGUFFile, config: ModelConfig, progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
+    /// Dequantizes every weight of `file`; `progress` is called after each tensor, from the loading threads.
+    public init(file: GGUFFile, config: ModelConfig, progress: (@Sendable (LoadProgress) -> Void)? = nil) throws {
         self.file = file
         self.config = config
         let c = config
@@ -103,7 +103,8 @@ public final class ModelWeights: Sendable {
         // Largest first so the two loader threads finish together.
         let plan = copies.sorted { $0.tensor.byteCount > $1.tensor.byteCount }
         let failure = LockedBox<Error?>(nil)
-        let done = LockedBox(0)
+        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: plan.count, bytes: 0,
+                                          totalBytes: plan.reduce(0) { $0 + $1.tensor.byteCount }))
         let file = self.file
         DispatchQueue.concurrentPerform(iterations: plan.count) { i in
             let copy = plan[i]
@@ -112,8 +113,12 @@ public final class ModelWeights: Sendable {
             } catch {
                 failure.withLock { $0 = error }
             }
-            let n = done.withLock { $0 += 1; return $0 }
-            progress?(n, plan.count)
+            let now = done.withLock { p -> LoadProgress in
+                p.tensors += 1
+                p.bytes += copy.tensor.byteCount
+                return p
+            }
+            progress?(now)
         }
         if let error = failure.withLock({ $0 }) { throw error }
 
@@ -137,5 +142,20 @@ public final class ModelWeights: Sendable {
             (l.wqkv.rows * l.wqkv.cols + l.wo.rows * l.wo.cols + l.wGateUp.rows * l.wGateUp.cols + l.wDown.rows * l.wDown.cols) * 4
         } ?? 0
         return 2 * perLayer * layers.count + output.rows * output.cols * 4
+    }
+}
+
+/// How far weight loading has got: tensors and bytes of the GGUF file dequantized so far.
+public struct LoadProgress: Sendable, Equatable {
+    public var tensors: Int
+    public var totalTensors: Int
+    public var bytes: Int
+    public var totalBytes: Int
+
+    public init(tensors: Int, totalTensors: Int, bytes: Int, totalBytes: Int) {
+        self.tensors = tensors
+        self.totalTensors = totalTensors
+        self.bytes = bytes
+        self.totalBytes = totalBytes
     }
 }

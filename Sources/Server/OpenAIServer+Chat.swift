@@ -32,7 +32,7 @@ extension OpenAIServer {
         let splitReasoning = options.reasoningFormat == .auto
         for c in choices where splitReasoning { c.reasoning = ReasoningParser(startsInReasoning: opensReasoning) }
         if chat.settings.stream {
-            return streamChat(choices, request: chat, model: model, stream: stream)
+            return streamChat(choices, request: chat, model: model, stream: stream, record: record)
         }
 
         // Non-streaming: gather each choice, then split reasoning from the answer.
@@ -85,7 +85,7 @@ extension OpenAIServer {
                 }
             }
             dict["role"] = .string(m.role.rawValue)
-            dict["content"] = m.content.map(Value.string) ?? .none
+            dict["content"] = m.content.map(Value.string) ?? Value.none
             if let r = m.reasoningContent { dict["reasoning_content"] = .string(r) }
             messages.append(.dict(dict))
         }
@@ -114,9 +114,9 @@ extension OpenAIServer {
 
     /// SSE: a role chunk per choice, content deltas as tokens arrive, a finish chunk each, usage if asked, [DONE].
     private func streamChat(_ choices: [ChoiceStream], request chat: ChatCompletionRequest, model: ServedModel,
-                            stream: HTTPStream) -> HTTPHandlerResult {
+                            stream: HTTPStream, record: RequestRecord) -> HTTPHandlerResult {
         let sse = ChatStream(model: chat.model, includeUsage: chat.settings.includeUsage)
-        let writer = SSEWriter(stream: stream, corsHeaders: corsHeaders)
+        let writer = SSEWriter(stream: stream, corsHeaders: Self.corsHeaders(record.corsOrigin))
         guard writer.open() else { return abandon(choices) }
         for c in choices where !writer.send(sse.roleChunk(index: c.index)) { return abandon(choices) }
         var completionTokens = 0

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Generation
 import HTTP
@@ -33,9 +34,11 @@ extension OpenAIServer {
             let request = GenerationRequest(promptTokens: prompt, maxTokens: settings.maxTokens ?? room, sampling: sampling,
                                             stopStrings: settings.stop, ignoreEOS: settings.ignoreEOS,
                                             logprobs: settings.logprobs ? settings.topLogprobs : nil)
-            choices.append(ChoiceStream(index: i, handle: model.engine.submit(request)))
+            choices.append(ChoiceStream(index: i, handle: model.engine.submit(request), interTokenLatency: metrics.interTokenLatency,
+                                        captureContent: record.captureContent))
         }
         record.choices = choices
+        if record.captureContent { record.prompt = model.tokenizer.decode(prompt) }
         for c in choices {
             guard let first = c.waitFirst(stream: stream) else {
                 choices.forEach { $0.handle.cancel() }
@@ -82,10 +85,17 @@ final class ChoiceStream {
     private(set) var summary: GenerationSummary?
     /// The choice's reasoning splitter (chat) — kept here so streaming state lives with its choice.
     var reasoning: ReasoningParser?
+    private let interTokenLatency: CoreMetrics.Timer?
+    private var lastTokenTime: ContinuousClock.Instant?
+    private let captureContent: Bool
+    /// The generated text, kept only for `--log-content`.
+    private(set) var content = ""
 
-    init(index: Int, handle: GenerationHandle) {
+    init(index: Int, handle: GenerationHandle, interTokenLatency: CoreMetrics.Timer? = nil, captureContent: Bool = false) {
         self.index = index
         self.handle = handle
+        self.interTokenLatency = interTokenLatency
+        self.captureContent = captureContent
     }
 
     var isDone: Bool { summary != nil }
@@ -145,7 +155,22 @@ final class ChoiceStream {
     }
 
     private func record(_ e: GenerationEvent) {
-        if case .finished(let s) = e { summary = s }
+        switch e {
+        case .finished(let s):
+            summary = s
+        case .tokens(let text, let tokens, _):
+            if captureContent { content += text }
+            // An event may carry several tokens (a stop-string hold-back released at once); each gets an equal share
+            // of the gap since the previous event, as the engine produced them one step apart.
+            let now = ContinuousClock.now
+            if let last = lastTokenTime, let itl = interTokenLatency, !tokens.isEmpty {
+                let share = (now - last) / tokens.count
+                for _ in tokens { itl.recordNanoseconds(share.nanoseconds) }
+            }
+            if !tokens.isEmpty { lastTokenTime = now }
+        case .rejected:
+            break
+        }
     }
 }
 
@@ -165,4 +190,22 @@ final class RequestRecord {
     let id = OpenAIJSON.makeID(prefix: "req")
     let start = Date()
     var choices: [ChoiceStream] = []
+    /// The Access-Control-Allow-Origin value for this request, if any.
+    let corsOrigin: String?
+    /// Whether the prompt and output are kept for the log line (`--log-content`).
+    let captureContent: Bool
+    /// The prompt as text, kept only when `captureContent`.
+    var prompt: String?
+
+    init(corsOrigin: String? = nil, captureContent: Bool = false) {
+        self.corsOrigin = corsOrigin
+        self.captureContent = captureContent
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

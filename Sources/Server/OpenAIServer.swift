@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import HTTP
+import Logging
 import OpenAI
 
 /// The OpenAI-compatible HTTP API: routing, auth, CORS, health and the model list; generation routes live in extensions.
@@ -9,6 +10,8 @@ public final class OpenAIServer: @unchecked Sendable {
     public let options: ServerOptions
     let verifier: APIKeyVerifier?
     let created = OpenAIJSON.now()
+    /// The Prometheus metrics /metrics renders.
+    public let metrics = ServerMetrics()
     private let lock = NSLock()
     private var loaded: ServedModel?
     /// How long a waiting handler sleeps between checks that its client is still connected.
@@ -45,13 +48,44 @@ public final class OpenAIServer: @unchecked Sendable {
         return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(error.jsonData))
     }
 
+    /// `errorResponder` that also counts the response in `hearth:http_requests_total`.
+    public var countingErrorResponder: HTTPErrorResponder {
+        { [metrics] status, message in
+            metrics.countResponse(status: status.code)
+            return OpenAIServer.errorResponder(status, message)
+        }
+    }
+
+    /// Routes one request, then adds CORS headers and counts the response by status.
     func handle(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
-        if request.method == "OPTIONS", options.corsOrigin != nil {
-            return .response(withCORS(HTTPResponse(status: 204, headers: [
+        let cors = allowedOrigin(request.headers["Origin"])
+        var result = try route(request, stream, cors: cors)
+        if case .response(let r) = result {
+            result = .response(withCORS(r, origin: cors))
+            metrics.countResponse(status: r.status.code)
+        } else {
+            metrics.countResponse(status: 200)
+        }
+        return result
+    }
+
+    /// The Access-Control-Allow-Origin value for a request's Origin: `*`, the one configured origin, or the
+    /// request's own origin when it is one of several configured.
+    func allowedOrigin(_ origin: String?) -> String? {
+        let allowed = options.corsOrigins
+        if allowed.contains("*") { return "*" }
+        if allowed.count == 1 { return allowed[0] }
+        guard let origin, allowed.contains(origin) else { return nil }
+        return origin
+    }
+
+    private func route(_ request: HTTPRequest, _ stream: HTTPStream, cors: String?) throws -> HTTPHandlerResult {
+        if request.method == "OPTIONS", !options.corsOrigins.isEmpty {
+            return .response(HTTPResponse(status: 204, headers: [
                 "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
                 "Access-Control-Allow-Headers": request.headers["Access-Control-Request-Headers"] ?? "Authorization, Content-Type",
                 "Access-Control-Max-Age": "600",
-            ])))
+            ]))
         }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         let route = Route(method: request.method, path: path)
@@ -71,13 +105,13 @@ public final class OpenAIServer: @unchecked Sendable {
         }
         switch route {
         case .health: return .response(health())
-        case .metrics: return .response(metrics())
+        case .metrics: return .response(metricsResponse())
         case .models: return .response(json(ModelList(data: options.servedNames.map(modelObject)).jsonData))
         case .model(let id):
             guard options.servedNames.contains(id) else { return .response(error(.modelNotFound(id))) }
             return .response(json(modelObject(id).jsonData))
         case .chatCompletions, .completions:
-            let record = RequestRecord()
+            let record = RequestRecord(corsOrigin: cors, captureContent: options.logContent)
             let result = route == .chatCompletions ? try chatCompletions(request, stream, record) : try completions(request, stream, record)
             log(record, route: path, result: result)
             return result
@@ -85,16 +119,17 @@ public final class OpenAIServer: @unchecked Sendable {
         }
     }
 
-    /// One line per generation request: id, route, status, tokens, queue time, TTFT, total time, finish reason.
+    /// One line per generation request (id, route, status, tokens, queue time, TTFT, total time, finish reason),
+    /// and the request's metrics.
     private func log(_ r: RequestRecord, route: String, result: HTTPHandlerResult) {
-        guard let logger = options.logger else { return }
         let summaries = r.choices.compactMap(\.summary)
-        let status: String
+        summaries.forEach(metrics.record)
+        let status: Logger.MetadataValue
         switch result {
-        case .response(let response): status = String(response.status.code)
-        case .streamed: status = summaries.count == r.choices.count ? "200" : "client-closed"
+        case .response(let response): status = .stringConvertible(response.status.code)
+        case .streamed: status = summaries.count == r.choices.count ? .stringConvertible(200) : "client-closed"
         }
-        func ms(_ s: Double?) -> String { s.map { String(format: "%.1f", $0 * 1000) } ?? "-" }
+        func ms(_ s: Double?) -> Logger.MetadataValue { s.map { .stringConvertible(($0 * 10_000).rounded() / 10) } ?? "-" }
         let first = summaries.first
         let reasons = summaries.map { s -> String in
             switch s.reason {
@@ -104,10 +139,19 @@ public final class OpenAIServer: @unchecked Sendable {
             case .error: "error"
             }
         }
-        logger("request id=\(r.id) route=\(route) status=\(status) prompt_tokens=\(first?.promptTokens ?? 0) "
-               + "completion_tokens=\(summaries.reduce(0) { $0 + $1.completionTokens }) cached_tokens=\(first?.cachedTokens ?? 0) "
-               + "queue_ms=\(ms(first?.queueSeconds)) ttft_ms=\(ms(first?.firstTokenSeconds)) engine_ms=\(ms(first?.totalSeconds)) "
-               + "total_ms=\(ms(Date().timeIntervalSince(r.start))) finish=\(reasons.isEmpty ? "-" : reasons.joined(separator: ","))")
+        var fields: Logger.Metadata = [
+            "id": .string(r.id), "route": .string(route), "status": status,
+            "prompt_tokens": .stringConvertible(first?.promptTokens ?? 0),
+            "completion_tokens": .stringConvertible(summaries.reduce(0) { $0 + $1.completionTokens }),
+            "cached_tokens": .stringConvertible(first?.cachedTokens ?? 0),
+            "queue_ms": ms(first?.queueSeconds), "ttft_ms": ms(first?.firstTokenSeconds), "engine_ms": ms(first?.totalSeconds),
+            "total_ms": ms(Date().timeIntervalSince(r.start)), "finish": .string(reasons.isEmpty ? "-" : reasons.joined(separator: ",")),
+        ]
+        if options.logContent {
+            fields["prompt"] = .string(r.prompt ?? "")
+            fields["output"] = r.choices.count == 1 ? .string(r.choices[0].content) : .array(r.choices.map { .string($0.content) })
+        }
+        options.logger.info("request", metadata: fields)
     }
 
     private func modelObject(_ id: String) -> ModelObject { ModelObject(id: id, created: created) }
@@ -119,7 +163,7 @@ public final class OpenAIServer: @unchecked Sendable {
     // MARK: - Responses
 
     func json(_ data: Data, status: HTTPStatus = .ok) -> HTTPResponse {
-        withCORS(HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(data)))
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(data))
     }
 
     func error(_ e: OpenAIError) -> HTTPResponse {
@@ -128,16 +172,16 @@ public final class OpenAIServer: @unchecked Sendable {
         return r
     }
 
-    func withCORS(_ response: HTTPResponse) -> HTTPResponse {
-        guard let origin = options.corsOrigin else { return response }
+    func withCORS(_ response: HTTPResponse, origin: String?) -> HTTPResponse {
+        guard let origin else { return response }
         var r = response
-        r.headers.add(name: "Access-Control-Allow-Origin", value: origin)
-        if origin != "*" { r.headers.add(name: "Vary", value: "Origin") }
+        for (name, value) in Self.corsHeaders(origin) { r.headers.add(name: name, value: value) }
         return r
     }
 
-    var corsHeaders: [(String, String)] {
-        options.corsOrigin.map { [("Access-Control-Allow-Origin", $0)] } ?? []
+    static func corsHeaders(_ origin: String?) -> [(String, String)] {
+        guard let origin else { return [] }
+        return origin == "*" ? [("Access-Control-Allow-Origin", origin)] : [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
     }
 
     /// The loaded model, or the 503 a generation route answers while loading.

@@ -1,4 +1,5 @@
 import Generation
+import Logging
 import Jinja
 import Tokenizers
 
@@ -25,16 +26,18 @@ public struct ServerOptions: Sendable {
     public var aliases: [String] = []
     /// Bearer keys; empty means no authentication.
     public var apiKeys: [String] = []
-    /// When set, CORS headers are sent for this origin (`*` allowed) and OPTIONS preflights are answered.
-    public var corsOrigin: String?
+    /// Origins that get CORS headers (`*` allows any); when non-empty, OPTIONS preflights are answered.
+    public var corsOrigins: [String] = []
     /// Split `<think>` output into `reasoning_content` (auto) or leave it in `content` (none).
     public var reasoningFormat: ReasoningFormat = .auto
     /// Whether /metrics needs the API key.
     public var metricsRequireAuth = false
     /// Seconds a client is told to wait after a 429.
     public var retryAfterSeconds = 1
-    /// Where the per-request log lines go (nil: nowhere). Prompts and outputs are never logged.
-    public var logger: (@Sendable (String) -> Void)?
+    /// Where the per-request log lines go.
+    public var logger = Logger(label: "hearth", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Whether request log lines carry the prompt and the output; off by default, since they may be private.
+    public var logContent = false
 
     public init(modelID: String) { self.modelID = modelID }
 

@@ -39,7 +39,7 @@ final class ServerHarness: @unchecked Sendable {
         var options = ServerOptions(modelID: "smollm2")
         options.aliases = ["smol"]
         options.apiKeys = [Self.apiKey]
-        options.corsOrigin = "https://chat.example"
+        options.corsOrigins = ["https://chat.example"]
         api = OpenAIServer(options: options)
         let template = try ChatTemplateSource.load(file: file, override: nil, warn: { _ in })
         api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: weights.config.contextLength))
