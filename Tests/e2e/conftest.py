@@ -36,16 +36,29 @@ def wait_healthy(base, proc, timeout=120):
 
 
 class Server:
-    def __init__(self, extra_args=(), env=None):
+    """`hearth serve` on a free loopback port. wait=False returns once the process is started (several
+    replicas then load side by side); call wait_healthy() before sending requests."""
+
+    def __init__(self, extra_args=(), env=None, kv_cache_memory="512MiB", wait=True):
         assert os.path.exists(BINARY), f"build hearth first: {BINARY}"
         assert os.path.exists(MODEL), "run scripts/fetch-models first"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(ROOT, ".build", f"e2e-hearth-{self.port}.log"), "w")
+        self.log_path = os.path.join(ROOT, ".build", f"e2e-hearth-{self.port}.log")
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--model", MODEL, "--port", str(self.port), "--kv-cache-memory", "512MiB", *extra_args],
+            [BINARY, "serve", "--model", MODEL, "--port", str(self.port), "--kv-cache-memory", kv_cache_memory,
+             *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-        wait_healthy(self.base, self.proc)
+        if wait:
+            self.wait_healthy()
+
+    def wait_healthy(self, timeout=120):
+        try:
+            wait_healthy(self.base, self.proc, timeout)
+        except Exception:
+            self.stop()
+            raise
 
     def stop(self):
         if self.proc.poll() is None:
@@ -54,7 +67,22 @@ class Server:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
         self.log.close()
+
+
+def metric_value(base, name, timeout=5):
+    """The sum of the samples named `name` (any labels) on `base`/metrics, or None if there are none."""
+    with urllib.request.urlopen(base + "/metrics", timeout=timeout) as r:
+        text = r.read().decode()
+    values = []
+    for line in text.splitlines():
+        rest = line[len(name):] if line.startswith(name) else ""
+        if rest.startswith("{"):
+            rest = rest[rest.index("}") + 1:]
+        if rest.startswith(" "):
+            values.append(float(rest.split()[0]))  # `name{labels} value [timestamp]`
+    return sum(values) if values else None
 
 
 @pytest.fixture(scope="session")
