@@ -117,7 +117,7 @@ struct Acceptor: Sendable {
             }
             let core = self.core, wake = self.wake
             let started = PosixThread.spawn(name: "hearth-http") {
-                Connection(id: id, fd: fd, remoteAddress: remoteAddress, core: core, wake: wake).run()
+                Connection.run(id: id, fd: fd, remoteAddress: remoteAddress, core: core, wake: wake)
             }
             if !started {
                 core.log("cannot start a connection thread; answering 503")
@@ -128,7 +128,13 @@ struct Acceptor: Sendable {
     }
 
     /// Answers 503 without waiting on the client, then lets the socket linger in the poll set.
+    ///
+    /// A TLS server just closes: a plain 503 would be noise to a TLS client, and a handshake would stall this thread.
     private func reject(_ fd: Int32, rejected: inout [Rejected]) {
+        guard core.configuration.tls == nil else {
+            ConnectedSocket(fd: fd).close()
+            return
+        }
         let response = core.configuration.errorResponder(.serviceUnavailable, "The server is at its connection limit; retry later.")
         var bytes = ResponseHead.serialize(
             status: response.status, headers: response.headers, framing: .contentLength(response.body.count),

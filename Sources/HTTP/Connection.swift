@@ -1,5 +1,6 @@
-/// Serves one accepted socket on its own thread: reads requests, calls the handler, writes responses,
-/// and enforces the header, body and idle timeouts. Owned by that thread alone, so it needs no locks.
+/// Serves one accepted socket on its own thread: completes the TLS handshake on a TLS server, reads requests,
+/// calls the handler, writes responses, and enforces the header, body and idle timeouts. Owned by that thread
+/// alone, so it needs no locks.
 final class Connection {
     /// Which wait the connection is in, each with the deadline that ends it.
     enum State: Equatable {
@@ -39,16 +40,34 @@ final class Connection {
     private static let coalesceLimit = 16 * 1024
 
     private let id: UInt64
-    private let socket: ConnectedSocket
+    private let transport: Transport
     private let remoteAddress: String
     private let core: ServerCore
     private let wake: WakePipe
     private var parser: HTTPRequestParser
     private var state: State
 
-    init(id: UInt64, fd: Int32, remoteAddress: String, core: ServerCore, wake: WakePipe) {
+    /// Serves an accepted socket over TLS or plain TCP, as the server is configured; the fd is closed in every case.
+    static func run(id: UInt64, fd: Int32, remoteAddress: String, core: ServerCore, wake: WakePipe) {
+        let socket = ConnectedSocket(fd: fd)
+        let transport: Transport
+        if let tls = core.configuration.tls {
+            guard let session = TLSSocket(socket: socket, configuration: tls) else {
+                core.log("cannot create a TLS session for \(remoteAddress); closing the connection")
+                core.unregister(id)
+                socket.close()
+                return
+            }
+            transport = .tls(session)
+        } else {
+            transport = .plain(socket)
+        }
+        Connection(id: id, transport: transport, remoteAddress: remoteAddress, core: core, wake: wake).run()
+    }
+
+    private init(id: UInt64, transport: Transport, remoteAddress: String, core: ServerCore, wake: WakePipe) {
         self.id = id
-        self.socket = ConnectedSocket(fd: fd)
+        self.transport = transport
         self.remoteAddress = remoteAddress
         self.core = core
         self.wake = wake
@@ -59,10 +78,41 @@ final class Connection {
     private var configuration: HTTPServerConfiguration { core.configuration }
 
     /// Serves until the connection ends, then releases it; the socket is closed only after it leaves the registry.
-    func run() {
-        serve()
+    private func run() {
+        if handshake() { serve() }
         core.unregister(id)
-        socket.close()
+        transport.close()
+    }
+
+    /// Completes the TLS handshake within the header timeout; returns whether HTTP may follow.
+    /// A silent, departed or shut-down-interrupted client is dropped quietly, like a silent plain connection.
+    private func handshake() -> Bool {
+        switch transport.handshake(deadline: state.deadline, wakeFD: wake.readFD) {
+        case .established:
+            return true
+        case .abandoned:
+            return false
+        case .plainHTTP:
+            core.log("plain HTTP request from \(remoteAddress) on the TLS port; answered 400")
+            answerPlainHTTP()
+            return false
+        case .failed(let reason):
+            core.log("TLS handshake with \(remoteAddress) failed: \(reason)")
+            return false
+        }
+    }
+
+    /// Answers a plain-HTTP request on the TLS port in plain text, as nginx and Go do, so the client's mistake is
+    /// obvious rather than a bare disconnect. OpenSSL consumed the start of the request; the rest is drained.
+    private func answerPlainHTTP() {
+        let raw = Transport.plain(transport.socket)
+        let response = configuration.errorResponder(.badRequest, "This port expects HTTPS; the request was sent as plain HTTP.")
+        var bytes = ResponseHead.serialize(
+            status: response.status, headers: response.headers, framing: .contentLength(response.body.count),
+            closeConnection: true, requestVersion: .http1_1, options: configuration.responseOptions)
+        bytes += response.body
+        guard (try? raw.send(bytes, deadline: writeDeadline)) != nil else { return }
+        lingeringClose(over: raw)
     }
 
     /// The single place where the connection's state changes.
@@ -88,7 +138,7 @@ final class Connection {
             while let event = parser.next() {
                 switch event {
                 case .continueExpected:
-                    guard (try? socket.send(Self.continueBytes, deadline: writeDeadline)) != nil else { return }
+                    guard (try? transport.send(Self.continueBytes, deadline: writeDeadline)) != nil else { return }
                 case .request(let request):
                     guard respond(to: request) else { return lingeringClose() }
                     transition(.responded)
@@ -101,7 +151,7 @@ final class Connection {
             // Only a connection between requests heeds a shutdown; in-flight requests get to finish.
             let wakeFD = state.isBetweenRequests ? wake.readFD : nil
             let deadline = state.deadline
-            let result = buffer.withUnsafeMutableBytes { socket.receive(into: $0, deadline: deadline, wakeFD: wakeFD) }
+            let result = buffer.withUnsafeMutableBytes { transport.receive(into: $0, deadline: deadline, wakeFD: wakeFD) }
             switch result {
             case .bytes(let count):
                 parser.append(buffer[0..<count])
@@ -125,7 +175,7 @@ final class Connection {
             requestVersion: request.version, isHeadRequest: request.method == "HEAD",
             closeAfterResponse: !request.keepAlive, options: configuration.responseOptions,
             writeTimeout: configuration.writeTimeout, serverIsDraining: { [core] in core.isDraining })
-        let stream = HTTPStream(socket: socket, context: context)
+        let stream = HTTPStream(transport: transport, context: context)
         let result = Result { try core.handler(request, stream) }
         let succeeded = if case .success = result { true } else { false }
 
@@ -169,10 +219,10 @@ final class Connection {
         do {
             if includesBody && response.body.count <= Self.coalesceLimit {
                 bytes += response.body
-                try socket.send(bytes, deadline: writeDeadline)
+                try transport.send(bytes, deadline: writeDeadline)
             } else {
-                try socket.send(bytes, deadline: writeDeadline)
-                if includesBody { try socket.send(response.body, deadline: writeDeadline) }
+                try transport.send(bytes, deadline: writeDeadline)
+                if includesBody { try transport.send(response.body, deadline: writeDeadline) }
             }
         } catch {
             return false
@@ -192,9 +242,13 @@ final class Connection {
     /// our response instead of losing it to the reset that closing with unread data causes (RFC 9112 §9.6).
     /// A shutdown ends the lingering early, since it is courtesy rather than an in-flight request.
     private func lingeringClose() {
-        socket.shutdownWrite()
+        lingeringClose(over: transport)
+    }
+
+    private func lingeringClose(over transport: Transport) {
+        transport.shutdownWrite()
         let deadline = ContinuousClock.now + configuration.lingerTimeout
         var scratch = [UInt8](repeating: 0, count: Self.readSize)
-        while case .bytes = scratch.withUnsafeMutableBytes({ socket.receive(into: $0, deadline: deadline, wakeFD: wake.readFD) }) {}
+        while case .bytes = scratch.withUnsafeMutableBytes({ transport.receive(into: $0, deadline: deadline, wakeFD: wake.readFD) }) {}
     }
 }

@@ -30,6 +30,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var errorResponder: HTTPErrorResponder = { status, message in
         HTTPResponse.error(status: status, message: message)
     }
+    /// Serves HTTPS with this certificate and key when set; nil (the default) serves plain HTTP.
+    public var tls: TLSConfiguration?
     /// Receives diagnostics such as handler errors and accept failures; nil discards them.
     public var logger: (@Sendable (String) -> Void)?
 

@@ -47,8 +47,10 @@ struct ResponseContext {
 /// Thread-safe, so the handler may hand it to the thread producing the data, but it must not return before
 /// that thread is done: once the handler returns, the stream is closed and further calls throw `.closed`.
 ///
-/// `@unchecked Sendable`: `state` and every use of `socket` happen under `lock`; the connection closes the
-/// socket only after `close(handlerSucceeded:)` has moved the state to `.closed` under the same lock.
+/// `@unchecked Sendable`: `state` and every use of `transport` happen under `lock`, which also keeps a TLS
+/// session to one thread at a time; the connection reads from the transport only while the handler has not yet
+/// run or has returned, and closes it only after `close(handlerSucceeded:)` has moved the state to `.closed`
+/// under the same lock.
 public final class HTTPStream: @unchecked Sendable {
     /// Lifecycle of the streamed response.
     enum State: Equatable {
@@ -71,12 +73,17 @@ public final class HTTPStream: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state: State = .notStarted
-    private let socket: ConnectedSocket
+    private let transport: Transport
     private let context: ResponseContext
 
-    init(socket: ConnectedSocket, context: ResponseContext) {
-        self.socket = socket
+    init(transport: Transport, context: ResponseContext) {
+        self.transport = transport
         self.context = context
+    }
+
+    /// A stream over a plain socket, as unit tests build over socket pairs.
+    convenience init(socket: ConnectedSocket, context: ResponseContext) {
+        self.init(transport: .plain(socket), context: context)
     }
 
     /// Sends the status line and headers; HTTP/1.1 clients get chunked encoding, HTTP/1.0 clients a close-delimited body.
@@ -148,7 +155,7 @@ public final class HTTPStream: @unchecked Sendable {
         withLock { () -> Bool in
             switch state {
             case .failed, .closed: return false
-            case .notStarted, .streaming, .finished: return socket.isPeerConnected()
+            case .notStarted, .streaming, .finished: return transport.isPeerConnected()
             }
         }
     }
@@ -195,7 +202,7 @@ public final class HTTPStream: @unchecked Sendable {
     /// Sends bytes; a failure poisons the stream so every later call reports the same error.
     private func send(_ bytes: [UInt8]) throws(HTTPStreamError) {
         do {
-            try socket.send(bytes, deadline: .now + context.writeTimeout)
+            try transport.send(bytes, deadline: .now + context.writeTimeout)
         } catch {
             let streamError: HTTPStreamError = error == .timedOut ? .writeTimedOut : .clientDisconnected
             state = .failed(streamError)

@@ -60,6 +60,22 @@ enum ReceiveResult: Equatable {
     case failed(Int32)
 }
 
+/// What `ConnectedSocket.wait` waits for.
+enum Readiness: Equatable {
+    case readable
+    case writable
+}
+
+/// How a wait for readiness ended.
+enum WaitResult: Equatable {
+    /// The socket may be ready; retry the I/O.
+    case ready
+    case timedOut
+    /// The server's wake pipe fired while the socket was not ready.
+    case woken
+    case failed(Int32)
+}
+
 /// Why bytes could not be sent.
 enum SendFailure: Error, Equatable {
     case disconnected
@@ -79,15 +95,29 @@ struct ConnectedSocket {
             let code = errno
             if code == EINTR { continue }
             guard Posix.isWouldBlock(code) else { return .failed(code) }
-
-            let timeout = Posix.pollTimeout(until: deadline)
-            if timeout == 0 { return .timedOut }
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-            if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready < 0 && errno != EINTR { return .failed(errno) }
-            if fds.count > 1 && fds[1].revents != 0 && fds[0].revents == 0 { return .woken }
+            switch wait(for: .readable, deadline: deadline, wakeFD: wakeFD) {
+            case .ready: continue
+            case .timedOut: return .timedOut
+            case .woken: return .woken
+            case .failed(let code): return .failed(code)
+            }
         }
+    }
+
+    /// Waits until the socket is readable or writable, `deadline` passes, or `wakeFD` becomes readable.
+    ///
+    /// `.ready` also covers a poll that ended early (EINTR or rounding); the caller retries its I/O and the
+    /// next wait sees the deadline.
+    func wait(for readiness: Readiness, deadline: ContinuousClock.Instant?, wakeFD: Int32?) -> WaitResult {
+        let timeout = Posix.pollTimeout(until: deadline)
+        if timeout == 0 { return .timedOut }
+        let events = readiness == .readable ? Int16(POLLIN) : Int16(POLLOUT)
+        var fds = [pollfd(fd: fd, events: events, revents: 0)]
+        if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        if ready < 0 && errno != EINTR { return .failed(errno) }
+        if fds.count > 1 && fds[1].revents != 0 && fds[0].revents == 0 { return .woken }
+        return .ready
     }
 
     /// Sends every byte or fails; MSG_NOSIGNAL keeps a vanished peer from raising SIGPIPE.
@@ -103,10 +133,7 @@ struct ConnectedSocket {
             let code = errno
             if code == EINTR { continue }
             guard Posix.isWouldBlock(code) else { throw .disconnected }
-            let timeout = Posix.pollTimeout(until: deadline)
-            if timeout == 0 { throw .timedOut }
-            var fds = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&fds, 1, timeout)
+            if case .timedOut = wait(for: .writable, deadline: deadline, wakeFD: nil) { throw .timedOut }
         }
     }
 
