@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Paged key/value storage: per layer, K and V laid out as `(block, slot, kvHead, headDim)`.
 ///
 /// The scheduler hands out block ids; a sequence's block table maps its position `p` to
@@ -27,19 +33,25 @@ public final class KVStorage: @unchecked Sendable {
         self.layers = config.layers
         self.kvDim = config.kvDim
         self.precision = precision
-        let bytes = blockCount * blockSize * config.kvDim * (precision == .f32 ? 4 : 2)
+        let bytes = max(blockCount * blockSize * config.kvDim * (precision == .f32 ? 4 : 2), 64)
+        mappedBytes = bytes
+        // Anonymous mappings arrive zeroed and take memory only as blocks are first written, so a multi-GiB cache
+        // costs nothing at start (page-aligned, so 64-byte alignment holds).
         func alloc() -> UnsafeMutableRawPointer {
-            let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
-            p.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 64))
+            guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+                fatalError("out of memory mapping \(bytes) bytes of KV cache")
+            }
             return p
         }
         keys = (0..<config.layers).map { _ in alloc() }
         values = (0..<config.layers).map { _ in alloc() }
     }
 
+    private let mappedBytes: Int
+
     deinit {
-        keys.forEach { $0.deallocate() }
-        values.forEach { $0.deallocate() }
+        keys.forEach { munmap($0, mappedBytes) }
+        values.forEach { munmap($0, mappedBytes) }
     }
 
     /// Total token slots.

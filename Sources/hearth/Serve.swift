@@ -1,126 +1,137 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import GGUF
 import Generation
 import HTTP
 import Inference
+import Logging
 import Server
 import Tokenizers
 
-/// `hearth serve`: the OpenAI-compatible HTTP server.
+/// `hearth serve`: the OpenAI-compatible HTTP server, configured by flags, HEARTH_* variables and a YAML file.
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve a GGUF model over an OpenAI-compatible HTTP API.")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a GGUF model over an OpenAI-compatible HTTP API.",
+        discussion: Serve.keyReference)
 
-    @Option(help: "Path to a GGUF model.") var model: String
-    @Option(help: "Address to listen on (IPv4 or IPv6, e.g. 0.0.0.0 or ::).") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: "Model id clients send (default: the file name without .gguf).") var modelID: String?
-    @Option(help: "Another accepted model name (repeatable).") var alias: [String] = []
-    @Option(help: "API key clients must send as a Bearer token (repeatable; also HEARTH_API_KEYS, comma-separated).") var apiKey: [String] = []
-    @Option(help: "Send CORS headers for this origin and answer OPTIONS preflights.") var corsOrigin: String?
-    @Option(help: "auto: split <think> output into reasoning_content; none: leave it in content.") var reasoningFormat = "auto"
-    @Option(help: "A Jinja chat template file that replaces the model's own.") var chatTemplate: String?
-    @Option(help: "Memory for the KV cache, e.g. 2GiB or 512MiB (default: 20% of RAM, at most 8 GiB).") var kvCacheMemory: String?
-    @Option(help: "KV cache element type: f32 or f16.") var kvCacheType = "f32"
-    @Option(help: "Tokens per engine step (prefill chunks and decodes together).") var maxBatchTokens = 512
-    @Option(help: "Most sequences running at once.") var maxSequences = 64
-    @Option(help: "Most requests waiting; beyond it clients get 429.") var maxWaiting = 256
-    @Option(help: "Largest request body in bytes.") var maxBodyBytes = 4 * 1024 * 1024
-    @Option(help: "Most open connections; beyond it clients get 503.") var maxConnections = 512
-    @Option(help: "Seconds to let in-flight requests finish on SIGINT/SIGTERM.") var drainTimeout = 30.0
-    @Option(help: "Threads for BLAS and attention.") var threads = 2
-
-    func validate() throws {
-        guard ReasoningFormat(rawValue: reasoningFormat) != nil else { throw ValidationError("--reasoning-format must be auto or none") }
-        guard ["f32", "f16"].contains(kvCacheType) else { throw ValidationError("--kv-cache-type must be f32 or f16") }
-        guard maxBatchTokens >= 16 else { throw ValidationError("--max-batch-tokens must be at least 16") }
-        guard maxSequences >= 1, maxWaiting >= 1, maxConnections >= 1, threads >= 1 else {
-            throw ValidationError("--max-sequences, --max-waiting, --max-connections and --threads must be at least 1")
+    /// Every config key as two short lines (ArgumentParser wraps the discussion at 80 columns).
+    static var keyReference: String {
+        var lines = [
+            "Settings come from flags, then HEARTH_* environment variables, then the",
+            "config file (--config, HEARTH_CONFIG, or \(ServeConfig.defaultConfigPath) if it",
+            "exists), then defaults. In the file, server.port is `port:` under `server:`;",
+            "relative paths there resolve against the file's directory. Sizes: 512MiB,",
+            "2GiB, 1000000. Durations: 30, 500ms, 2m. Lists: repeat the flag (+), commas",
+            "in the environment, a YAML list in the file. An invalid setting prints one",
+            "line naming its key and exits with status 2.",
+            "",
+            "Keys:",
+        ]
+        var section = ""
+        for key in ServeConfig.keys {
+            if key.section != section, !section.isEmpty { lines.append("") }
+            section = key.section
+            lines.append("  \(key.path)  (\(key.flag)\(key.isRepeatable ? " +" : ""), \(key.env); default: \(key.defaultText))")
+            lines.append("      \(key.help)")
         }
-        if let m = kvCacheMemory, ByteSize.parse(m) == nil { throw ValidationError("--kv-cache-memory must look like 2GiB, 512MiB or 1000000") }
-        guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("model file not found: \(model)") }
+        return lines.joined(separator: "\n")
+    }
+
+    // Every value is taken as text and parsed by the Configuration target, so a bad flag gets the same
+    // one-line error, naming its key, as a bad file entry or environment variable.
+    @Option(help: "Config file (default: \(ServeConfig.defaultConfigPath) when it exists).") var config: String?
+    @Option(help: Serve.key("server.host")) var host: String?
+    @Option(help: Serve.key("server.port")) var port: String?
+    @Option(help: Serve.key("server.api_keys")) var apiKey: [String] = []
+    @Option(help: Serve.key("server.cors_origins")) var corsOrigin: [String] = []
+    @Flag(help: Serve.key("server.metrics_require_auth")) var metricsRequireAuth = false
+    @Option(help: Serve.key("server.tls_cert")) var tlsCert: String?
+    @Option(help: Serve.key("server.tls_key")) var tlsKey: String?
+    @Option(help: Serve.key("model.path")) var model: String?
+    @Option(help: Serve.key("model.id")) var modelID: String?
+    @Option(help: Serve.key("model.aliases")) var alias: [String] = []
+    @Option(help: Serve.key("model.chat_template")) var chatTemplate: String?
+    @Option(help: Serve.key("model.reasoning_format")) var reasoningFormat: String?
+    @Option(help: Serve.key("engine.context_length")) var contextLength: String?
+    @Option(help: Serve.key("engine.kv_cache_memory")) var kvCacheMemory: String?
+    @Option(help: Serve.key("engine.kv_cache_type")) var kvCacheType: String?
+    @Option(help: Serve.key("engine.max_sequences")) var maxSequences: String?
+    @Option(help: Serve.key("engine.max_batch_tokens")) var maxBatchTokens: String?
+    @Option(help: Serve.key("engine.max_waiting")) var maxWaiting: String?
+    @Option(help: Serve.key("engine.threads")) var threads: String?
+    @Flag(help: Serve.key("engine.prefix_caching")) var noPrefixCaching = false
+    @Option(help: Serve.key("limits.max_body_bytes")) var maxBodyBytes: String?
+    @Option(help: Serve.key("limits.max_header_bytes")) var maxHeaderBytes: String?
+    @Option(help: Serve.key("limits.max_connections")) var maxConnections: String?
+    @Option(help: Serve.key("limits.header_timeout")) var headerTimeout: String?
+    @Option(help: Serve.key("limits.body_timeout")) var bodyTimeout: String?
+    @Option(help: Serve.key("limits.idle_timeout")) var idleTimeout: String?
+    @Option(help: Serve.key("limits.write_timeout")) var writeTimeout: String?
+    @Option(help: Serve.key("limits.drain_timeout")) var drainTimeout: String?
+    @Option(help: Serve.key("log.level")) var logLevel: String?
+    @Option(help: Serve.key("log.format")) var logFormat: String?
+    @Flag(help: Serve.key("log.content")) var logContent = false
+
+    /// A flag's help: the key's one-line help from the key table, and the key it sets.
+    static func key(_ path: String) -> ArgumentHelp {
+        ArgumentHelp("\(ServeConfig.keys.first { $0.path == path }?.help ?? "") [\(path)]")
+    }
+
+    /// The flags the user gave, keyed by config key path.
+    var flagValues: [String: [String]] {
+        var f: [String: [String]] = [:]
+        func put(_ key: String, _ value: String?) { if let value { f[key] = [value] } }
+        func list(_ key: String, _ values: [String]) { if !values.isEmpty { f[key] = values } }
+        put("server.host", host); put("server.port", port)
+        list("server.api_keys", apiKey); list("server.cors_origins", corsOrigin)
+        if metricsRequireAuth { f["server.metrics_require_auth"] = ["true"] }
+        put("server.tls_cert", tlsCert); put("server.tls_key", tlsKey)
+        put("model.path", model); put("model.id", modelID); list("model.aliases", alias)
+        put("model.chat_template", chatTemplate); put("model.reasoning_format", reasoningFormat)
+        put("engine.context_length", contextLength); put("engine.kv_cache_memory", kvCacheMemory)
+        put("engine.kv_cache_type", kvCacheType); put("engine.max_sequences", maxSequences)
+        put("engine.max_batch_tokens", maxBatchTokens); put("engine.max_waiting", maxWaiting); put("engine.threads", threads)
+        if noPrefixCaching { f["engine.prefix_caching"] = ["false"] }
+        put("limits.max_body_bytes", maxBodyBytes); put("limits.max_header_bytes", maxHeaderBytes)
+        put("limits.max_connections", maxConnections); put("limits.header_timeout", headerTimeout)
+        put("limits.body_timeout", bodyTimeout); put("limits.idle_timeout", idleTimeout)
+        put("limits.write_timeout", writeTimeout); put("limits.drain_timeout", drainTimeout)
+        put("log.level", logLevel); put("log.format", logFormat)
+        if logContent { f["log.content"] = ["true"] }
+        return f
     }
 
     func run() throws {
-        var keys = apiKey
-        if let env = ProcessInfo.processInfo.environment["HEARTH_API_KEYS"] {
-            keys += env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let env = ProcessInfo.processInfo.environment
+        let cfg: ServeConfig
+        do {
+            cfg = try ServeConfig.load(configPath: config ?? env["HEARTH_CONFIG"], environment: env, flags: flagValues,
+                                       workingDirectory: FileManager.default.currentDirectoryPath)
+        } catch {
+            printError("config error: \(error)")
+            throw ExitCode(2)
         }
-        var options = ServerOptions(modelID: modelID ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent)
-        options.aliases = alias
-        options.apiKeys = keys
-        options.corsOrigin = corsOrigin
-        options.reasoningFormat = ReasoningFormat(rawValue: reasoningFormat) ?? .auto
-        options.logger = { log($0) }
-        let api = OpenAIServer(options: options)
-
-        // Listen first so /health answers 503 while the model loads.
-        var http = HTTPServerConfiguration(host: host, port: port)
-        http.maxBodyBytes = maxBodyBytes
-        http.maxConnections = maxConnections
-        http.errorResponder = OpenAIServer.errorResponder
-        let server = HTTPServer(configuration: http, handler: api.handler)
-        try server.start()
-        log("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (model id \"\(options.modelID)\"\(keys.isEmpty ? "" : ", API keys required"))")
-
-        let drain = drainTimeout
-        let stop = ShutdownSignals { signal in
-            log("received signal \(signal): draining for up to \(Int(drain)) s")
-            server.shutdown(drainTimeout: .milliseconds(Int(drain * 1000)))
+        let physical = Int(ProcessInfo.processInfo.physicalMemory)
+        if let kv = cfg.kvCacheMemory, kv >= physical {
+            printError("config error: engine.kv_cache_memory: \(kv / 1_048_576) MiB is more than this machine's memory (\(physical / 1_048_576) MiB)")
+            throw ExitCode(2)
         }
-
-        let start = Date()
-        let file = try GGUFFile(path: model)
-        let config = try ModelConfig(gguf: file)
-        let tokenizer = try Tokenizer(gguf: file)
-        let template = try ChatTemplateSource.load(file: file, override: chatTemplate, warn: log)
-        let weights = try ModelWeights(file: file, config: config)
-        let perToken = KVStorage.bytes(blocks: 1, blockSize: 1, config: config, precision: kvCacheType == "f16" ? .f16 : .f32)
-        let budget = kvCacheMemory.flatMap(ByteSize.parse) ?? ByteSize.defaultKVBudget()
-        let blockSize = 16
-        let blocks = max(budget / (perToken * blockSize), 1)
-        var engineConfig = EngineConfiguration(kvBlocks: blocks)
-        engineConfig.blockSize = blockSize
-        engineConfig.maxBatchTokens = maxBatchTokens
-        engineConfig.maxSequences = maxSequences
-        engineConfig.maxWaiting = maxWaiting
-        engineConfig.kvPrecision = kvCacheType == "f16" ? .f16 : .f32
-        engineConfig.threads = threads
-        let engine = Engine(weights: weights, tokenizer: tokenizer, configuration: engineConfig)
-        engine.start()
-        api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: config.contextLength))
-        log(String(format: "loaded %@ (%@, %d layers, context %d) in %.1f s: %.0f MB of f32 weights; KV cache %d blocks × %d tokens = %d tokens (%.0f MB, %@); chat template: %@",
-                   model, config.architecture, config.layers, config.contextLength, Date().timeIntervalSince(start),
-                   Double(weights.residentBytes) / 1e6, blocks, blockSize, blocks * blockSize,
-                   Double(blocks * blockSize * perToken) / 1e6, kvCacheType, template.origin))
-
-        server.waitUntilStopped()
-        engine.stop()
-        withExtendedLifetime(stop) {}
-        log("stopped")
-    }
-}
-
-func log(_ message: String) {
-    let f = ISO8601DateFormatter()
-    FileHandle.standardError.write(Data("\(f.string(from: Date())) hearth: \(message)\n".utf8))
-}
-
-/// Byte sizes written as 2GiB, 512MiB, 1.5GB or a plain number.
-enum ByteSize {
-    static func parse(_ text: String) -> Int? {
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("G", 1_073_741_824), ("M", 1_048_576), ("K", 1024), ("B", 1)]
-        let t = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, scale) in units where t.hasSuffix(suffix) {
-            guard let v = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v > 0 else { return nil }
-            return Int(v * scale)
+        let logger = bootstrapLogging(cfg)
+        let tls: TLSConfiguration?
+        do {
+            tls = try cfg.tlsCertificate.map { try TLSConfiguration(certificatePath: $0, keyPath: cfg.tlsKey ?? "") }
+        } catch {
+            printError("TLS error: \(error)")
+            throw ExitCode(2)
         }
-        guard let v = Int(t), v > 0 else { return nil }
-        return v
+        try ServerRunner(config: cfg, tls: tls, logger: logger).run()
     }
 
-    /// 20% of physical memory, at most 8 GiB: room for many long conversations without crowding the weights.
-    static func defaultKVBudget() -> Int {
-        min(Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.2), 8 << 30)
+    private func bootstrapLogging(_ cfg: ServeConfig) -> Logger {
+        let level = Logger.Level(rawValue: cfg.logLevel) ?? .info
+        let format = LogFormat(rawValue: cfg.logFormat) ?? .text
+        LoggingSystem.bootstrap { label in HearthLogHandler(label: label, level: level, format: format) }
+        return Logger(label: "hearth")
     }
 }

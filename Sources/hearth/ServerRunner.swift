@@ -1,0 +1,135 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import GGUF
+import Generation
+import HTTP
+import Inference
+import Logging
+import Server
+import Tokenizers
+
+/// Runs `hearth serve` from a validated config: listen, load the model with progress, serve, drain on a signal.
+struct ServerRunner {
+    let config: ServeConfig
+    let tls: TLSConfiguration?
+    let logger: Logger
+
+    func run() throws {
+        let cfg = config
+        var options = ServerOptions(modelID: cfg.modelID ?? URL(fileURLWithPath: cfg.modelPath).deletingPathExtension().lastPathComponent)
+        options.aliases = cfg.aliases
+        options.apiKeys = cfg.apiKeys
+        options.corsOrigins = cfg.corsOrigins
+        options.metricsRequireAuth = cfg.metricsRequireAuth
+        options.reasoningFormat = ReasoningFormat(rawValue: cfg.reasoningFormat) ?? .auto
+        options.logger = logger
+        options.logContent = cfg.logContent
+        let api = OpenAIServer(options: options)
+
+        // Listen first so /health answers 503 while the model loads.
+        var http = HTTPServerConfiguration(host: cfg.host, port: cfg.port)
+        http.maxBodyBytes = cfg.maxBodyBytes
+        http.maxHeaderBytes = cfg.maxHeaderBytes
+        http.maxConnections = cfg.maxConnections
+        http.headerTimeout = .seconds(cfg.headerTimeout)
+        http.bodyTimeout = .seconds(cfg.bodyTimeout)
+        http.idleTimeout = .seconds(cfg.idleTimeout)
+        http.writeTimeout = .seconds(cfg.writeTimeout)
+        http.tls = tls
+        http.errorResponder = api.countingErrorResponder
+        let httpLogger = logger
+        http.logger = { httpLogger.warning("\($0)") }
+        let server = HTTPServer(configuration: http, handler: api.handler)
+        try server.start()
+        let scheme = tls == nil ? "http" : "https"
+        logger.info("listening", metadata: [
+            "url": .string("\(scheme)://\(cfg.host.contains(":") ? "[\(cfg.host)]" : cfg.host):\(server.port)"),
+            "model_id": .string(options.modelID), "api_keys": .string(cfg.apiKeys.isEmpty ? "off" : "required"),
+        ])
+
+        let drain = cfg.drainTimeout
+        let stop = ShutdownSignals { signal in
+            logger.info("draining", metadata: ["signal": .stringConvertible(signal), "timeout_s": .stringConvertible(drain)])
+            server.shutdown(drainTimeout: .milliseconds(Int(drain * 1000)))
+        }
+
+        let engine: Engine
+        do {
+            engine = try loadModel(api: api)
+        } catch {
+            logger.critical("model failed to load", metadata: ["path": .string(cfg.modelPath), "error": .string("\(error)")])
+            server.shutdown(drainTimeout: .zero)
+            server.waitUntilStopped()
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+
+        server.waitUntilStopped()
+        engine.stop()
+        withExtendedLifetime(stop) {}
+        logger.info("stopped")
+    }
+
+    /// Maps and dequantizes the model, sizes the KV cache, starts the engine and hands the model to the API.
+    private func loadModel(api: OpenAIServer) throws -> Engine {
+        let cfg = config
+        let start = Date()
+        let file = try GGUFFile(path: cfg.modelPath)
+        let modelConfig = try ModelConfig(gguf: file)
+        let tokenizer = try Tokenizer(gguf: file)
+        let template = try ChatTemplateSource.load(file: file, override: cfg.chatTemplate, warn: { logger.warning("\($0)") })
+        logger.info("loading model", metadata: [
+            "path": .string(cfg.modelPath), "architecture": .string(modelConfig.architecture),
+            "layers": .stringConvertible(modelConfig.layers), "file_mb": .stringConvertible(file.fileSize / 1_000_000),
+        ])
+        let reporter = LoadProgressReporter(style: LoadProgressReporter.styleForStandardError(), logger: logger)
+        let weights = try ModelWeights(file: file, config: modelConfig, progress: { reporter.update($0) })
+
+        let precision: KVPrecisionSetting = cfg.kvCacheType == "f16" ? .f16 : .f32
+        let perToken = KVStorage.bytes(blocks: 1, blockSize: 1, config: modelConfig, precision: precision == .f16 ? .f16 : .f32)
+        let budget = cfg.kvCacheMemory ?? Self.defaultKVBudget()
+        let blockSize = 16
+        let blocks = max(budget / (perToken * blockSize), 1)
+        var engineConfig = EngineConfiguration(kvBlocks: blocks)
+        engineConfig.blockSize = blockSize
+        engineConfig.maxBatchTokens = cfg.maxBatchTokens
+        engineConfig.maxSequences = cfg.maxSequences
+        engineConfig.maxWaiting = cfg.maxWaiting
+        engineConfig.kvPrecision = precision
+        engineConfig.threads = cfg.threads
+        engineConfig.enablePrefixCaching = cfg.prefixCaching
+        engineConfig.contextLength = cfg.contextLength
+        if let asked = cfg.contextLength, asked > modelConfig.contextLength {
+            logger.warning("context_length is larger than the model's; using the model's",
+                           metadata: ["asked": .stringConvertible(asked), "model": .stringConvertible(modelConfig.contextLength)])
+        }
+        let engine = Engine(weights: weights, tokenizer: tokenizer, configuration: engineConfig)
+        engine.start()
+        api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: engine.contextLength))
+        logger.info("model ready", metadata: [
+            "load_s": .stringConvertible((Date().timeIntervalSince(start) * 10).rounded() / 10),
+            "weights_mb": .stringConvertible(weights.residentBytes / 1_000_000),
+            "rss_mb": .stringConvertible(Self.residentMegabytes() ?? -1),
+            "context": .stringConvertible(engine.contextLength),
+            "kv_blocks": .stringConvertible(blocks), "kv_tokens": .stringConvertible(blocks * blockSize),
+            "kv_mb": .stringConvertible(blocks * blockSize * perToken / 1_000_000), "kv_type": .string(cfg.kvCacheType),
+            "threads": .stringConvertible(cfg.threads), "chat_template": .string(template.origin),
+        ])
+        return engine
+    }
+
+    /// 20% of physical memory, at most 8 GiB: room for many long conversations without crowding the weights.
+    static func defaultKVBudget() -> Int {
+        min(Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.2), 8 << 30)
+    }
+
+    /// This process's resident set in MB, from /proc (nil elsewhere).
+    static func residentMegabytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb / 1000
+    }
+}
+
