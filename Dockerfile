@@ -4,7 +4,8 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/models:/models:ro" \
 #       -e HEARTH_MODEL=/models/SmolLM2-135M-Instruct.Q4_1.gguf hearth --kv-cache-memory 512MiB
 #
-# Arguments after the image name are appended to `hearth serve` (see `hearth serve --help`).
+# Settings are HEARTH_* variables (-e) or flags after the image name, appended to `hearth serve`;
+# `hearth serve --help` lists every key. A config file can be mounted and named with HEARTH_CONFIG.
 # The binary's C kernels are compiled for x86-64-v3 (Package.swift), so the image needs an x86-64 CPU
 # with AVX2/FMA/F16C (Haswell, Zen 1 or newer).
 
@@ -51,9 +52,12 @@ COPY --from=build /out/hearth /usr/local/bin/hearth
 COPY --from=build /usr/libexec/swift/linux/swift-backtrace-static /usr/local/libexec/swift-backtrace
 ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/libexec/swift-backtrace
 
-# Mount the GGUF files here (read-only is enough); HEARTH_MODEL names the one to serve.
+# Mount the GGUF files here (read-only is enough); HEARTH_MODEL names the one to serve. Listening on every
+# interface is right inside a container (the port is only reachable where it is published).
 VOLUME ["/models"]
-ENV HEARTH_MODEL=/models/model.gguf
+ENV HEARTH_MODEL=/models/model.gguf \
+    HEARTH_HOST=0.0.0.0 \
+    HEARTH_PORT=8080
 
 USER 10001:10001
 EXPOSE 8080
@@ -64,7 +68,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=180s --retries=3 \
     CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/health"]
 
-# `sh -c 'exec ...'` only to expand $HEARTH_MODEL: exec replaces the shell, so hearth is PID 1 and gets
-# SIGTERM itself (it drains in-flight requests, then exits 0). "$@" appends the container arguments.
-ENTRYPOINT ["/bin/sh", "-c", "exec hearth serve --host 0.0.0.0 --port 8080 --model \"$HEARTH_MODEL\" \"$@\"", "hearth"]
+# Exec form: hearth is PID 1 and gets SIGTERM itself (it drains in-flight requests, then exits 0).
+ENTRYPOINT ["hearth", "serve"]
 CMD []

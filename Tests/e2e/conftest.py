@@ -2,6 +2,7 @@
 import json
 import os
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -20,13 +21,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_healthy(base, proc, timeout=120):
+def wait_healthy(base, proc, timeout=120, cafile=None):
+    context = ssl.create_default_context(cafile=cafile) if cafile else None
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"hearth exited early with {proc.returncode}")
         try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+            with urllib.request.urlopen(base + "/health", timeout=2, context=context) as r:
                 if r.status == 200 and json.load(r)["status"] == "ok":
                     return
         except Exception:
@@ -39,11 +41,12 @@ class Server:
     """`hearth serve` on a free loopback port. wait=False returns once the process is started (several
     replicas then load side by side); call wait_healthy() before sending requests."""
 
-    def __init__(self, extra_args=(), env=None, kv_cache_memory="512MiB", wait=True):
+    def __init__(self, extra_args=(), env=None, kv_cache_memory="512MiB", wait=True, scheme="http", cafile=None):
         assert os.path.exists(BINARY), f"build hearth first: {BINARY}"
         assert os.path.exists(MODEL), "run scripts/fetch-models first"
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{scheme}://127.0.0.1:{self.port}"
+        self.cafile = cafile
         self.log_path = os.path.join(ROOT, ".build", f"e2e-hearth-{self.port}.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -55,7 +58,7 @@ class Server:
 
     def wait_healthy(self, timeout=120):
         try:
-            wait_healthy(self.base, self.proc, timeout)
+            wait_healthy(self.base, self.proc, timeout, self.cafile)
         except Exception:
             self.stop()
             raise
