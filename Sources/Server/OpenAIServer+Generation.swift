@@ -123,8 +123,7 @@ final class ChoiceStream {
     /// The next event within `timeout` seconds, cancelling the request when the client has gone away.
     func next(stream: HTTPStream, timeout: Double) -> Poll {
         if let b = buffered {
-            buffered = nil
-            record(b)
+            buffered = nil  // already recorded when `waitFirst` received it
             return .event(b)
         }
         let deadline = Date(timeIntervalSinceNow: timeout)

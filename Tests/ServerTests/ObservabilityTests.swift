@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 import Inference
 import Logging
-import Server
+@testable import Server
 import TestSupport
 import XCTest
 
@@ -40,6 +40,9 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(try chat(port: server.port).status, 200)
         XCTAssertEqual(try chat(port: server.port, stream: true).status, 200)
 
+        // The line is written when the handler returns, just after the client has read the last byte.
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while lines.withLock({ $0.count }) < 2 && Date() < deadline { usleep(10_000) }
         let logged = lines.withLock { $0 }
         XCTAssertEqual(logged.count, 2, "\(logged)")
         for line in logged {
