@@ -47,10 +47,10 @@ public struct HTTPResponse: Sendable, Equatable {
 /// The hook that turns a protocol-level failure (400, 408, 413, 431, 500, 501, 503 …) into a response body.
 public typealias HTTPErrorResponder = @Sendable (_ status: HTTPStatus, _ message: String) -> HTTPResponse
 
-/// Minimal JSON string encoding, so error bodies need no encoder and stay byte-for-byte predictable.
-enum JSONText {
+/// Minimal JSON string encoding, so error bodies (and log lines) need no encoder and stay byte-for-byte predictable.
+public enum JSONText {
     /// `value` as a quoted JSON string literal (RFC 8259 §7).
-    static func string(_ value: String) -> String {
+    public static func string(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

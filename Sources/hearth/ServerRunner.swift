@@ -49,7 +49,13 @@ struct ServerRunner {
         ])
 
         let drain = cfg.drainTimeout
+        let signals = SignalCount()
         let stop = ShutdownSignals { signal in
+            // Nothing is in flight while loading, and a second signal means "now": neither waits for a drain.
+            if api.model == nil || signals.increment() > 1 {
+                logger.info("stopping at once", metadata: ["signal": .stringConvertible(signal)])
+                exit(0)
+            }
             logger.info("draining", metadata: ["signal": .stringConvertible(signal), "timeout_s": .stringConvertible(drain)])
             server.shutdown(drainTimeout: .milliseconds(Int(drain * 1000)))
         }
@@ -133,3 +139,16 @@ struct ServerRunner {
     }
 }
 
+
+/// How many stop signals have arrived; touched only on the signal queue, locked anyway for the compiler's sake.
+private final class SignalCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}
