@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -159,3 +160,29 @@ def test_load_progress_lines_when_not_a_tty(tmp_path):
     assert re.search(r"percent=100 tensors=(\d+)/\1 bytes=[\d.]+MB/[\d.]+MB rate=[\d.]+MB/s eta=", progress[-1]), progress[-1]
     ready = [l for l in text.splitlines() if "model ready" in l]
     assert ready and re.search(r"load_s=[\d.]+ .*rss_mb=\d+", ready[0]), text
+
+
+def test_signal_while_loading_stops_at_once(tmp_path):
+    # The larger test model takes seconds to load, a window in which SIGTERM must not wait for it.
+    qwen = os.path.join(ROOT, "models", "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf")
+    port = free_port()
+    with open(tmp_path / "serve.log", "w") as log:
+        proc = subprocess.Popen([BINARY, "serve", "--model", qwen, "--port", str(port), "--kv-cache-memory", "256MiB"],
+                                stdout=log, stderr=subprocess.STDOUT, env=CLEAN_ENV, cwd=str(tmp_path))
+        deadline = time.time() + 20
+        loading = False
+        while time.time() < deadline and not loading:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break  # already loaded: the window was missed
+            except urllib.error.HTTPError as e:
+                loading = e.code == 503
+            except OSError:
+                time.sleep(0.01)
+        assert loading, "saw /health answer 503 while loading"
+        sent = time.time()
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        assert time.time() - sent < 1.5
+    text = (tmp_path / "serve.log").read_text()
+    assert "stopping at once" in text and "model ready" not in text, text
