@@ -47,12 +47,27 @@ public final class ModelWeights: Sendable {
         embedding = try tensor("token_embd.weight", [c.dim, c.vocabSize])
         embeddingRowBytes = embedding.byteCount / c.vocabSize
 
-        // Plan every copy first (shape checks throw before any large allocation), then dequantize in parallel.
-        // Each destination is written by exactly one loader iteration; the buffers are owned by the weights being built.
+        // Plan every job first (shape checks throw before any large allocation), then run them in parallel: a job
+        // dequantizes the tensors that fill one destination and, for a matrix, packs its panels right away, so the
+        // progress shown covers all the loading work. Each destination belongs to exactly one job.
         struct Copy: @unchecked Sendable { let tensor: GGUFTensor; let dst: UnsafeMutablePointer<Float> }
-        var copies: [Copy] = []
+        struct Job: @unchecked Sendable { let copies: [Copy]; let pack: Matrix?; let dropRowMajor: Bool; let bytes: Int }
+        var jobs: [Job] = []
         func load(_ name: String, _ shape: [Int], into dst: UnsafeMutablePointer<Float>) throws {
-            copies.append(Copy(tensor: try tensor(name, shape), dst: dst))
+            let t = try tensor(name, shape)
+            jobs.append(Job(copies: [Copy(tensor: t, dst: dst)], pack: nil, dropRowMajor: false, bytes: t.byteCount))
+        }
+        /// Fills `m` row-major from `parts` stacked in order (q, k, v; gate, up), then packs it.
+        func load(_ m: Matrix, from parts: [(String, [Int])], dropRowMajor: Bool = false) throws {
+            var copies: [Copy] = []
+            var offset = 0
+            for (name, shape) in parts {
+                let t = try tensor(name, shape)
+                copies.append(Copy(tensor: t, dst: m.pointer + offset))
+                offset += t.elementCount
+            }
+            precondition(offset == m.rows * m.cols, "the parts of a matrix fill it exactly")
+            jobs.append(Job(copies: copies, pack: m, dropRowMajor: dropRowMajor, bytes: copies.reduce(0) { $0 + $1.tensor.byteCount }))
         }
         let hasBias = file.tensor(named: "blk.0.attn_q.bias") != nil
         let qkvRows = c.qDim + 2 * c.kvDim
@@ -68,30 +83,26 @@ public final class ModelWeights: Sendable {
                 wGateUp: Matrix(rows: 2 * c.ffnDim, cols: c.dim),
                 wDown: Matrix(rows: c.dim, cols: c.ffnDim))
             try load(p + "attn_norm.weight", [c.dim], into: lw.attnNorm.pointer)
-            try load(p + "attn_q.weight", [c.dim, c.qDim], into: lw.wqkv.pointer)
-            try load(p + "attn_k.weight", [c.dim, c.kvDim], into: lw.wqkv.pointer + c.qDim * c.dim)
-            try load(p + "attn_v.weight", [c.dim, c.kvDim], into: lw.wqkv.pointer + (c.qDim + c.kvDim) * c.dim)
+            try load(lw.wqkv, from: [(p + "attn_q.weight", [c.dim, c.qDim]), (p + "attn_k.weight", [c.dim, c.kvDim]),
+                                     (p + "attn_v.weight", [c.dim, c.kvDim])])
             if let b = lw.bqkv {
                 try load(p + "attn_q.bias", [c.qDim], into: b.pointer)
                 try load(p + "attn_k.bias", [c.kvDim], into: b.pointer + c.qDim)
                 try load(p + "attn_v.bias", [c.kvDim], into: b.pointer + c.qDim + c.kvDim)
             }
-            try load(p + "attn_output.weight", [c.qDim, c.dim], into: lw.wo.pointer)
+            try load(lw.wo, from: [(p + "attn_output.weight", [c.qDim, c.dim])])
             try load(p + "ffn_norm.weight", [c.dim], into: lw.ffnNorm.pointer)
-            try load(p + "ffn_gate.weight", [c.dim, c.ffnDim], into: lw.wGateUp.pointer)
-            try load(p + "ffn_up.weight", [c.dim, c.ffnDim], into: lw.wGateUp.pointer + c.ffnDim * c.dim)
-            try load(p + "ffn_down.weight", [c.ffnDim, c.dim], into: lw.wDown.pointer)
+            try load(lw.wGateUp, from: [(p + "ffn_gate.weight", [c.dim, c.ffnDim]), (p + "ffn_up.weight", [c.dim, c.ffnDim])])
+            try load(lw.wDown, from: [(p + "ffn_down.weight", [c.ffnDim, c.dim])])
             layers.append(lw)
         }
         self.layers = layers
         outputNorm = FloatBuffer(count: c.dim)
         try load("output_norm.weight", [c.dim], into: outputNorm.pointer)
         output = Matrix(rows: c.vocabSize, cols: c.dim)
-        if file.tensor(named: "output.weight") != nil {
-            try load("output.weight", [c.dim, c.vocabSize], into: output.pointer)
-        } else {
-            try load("token_embd.weight", [c.dim, c.vocabSize], into: output.pointer)
-        }
+        // The output head is used only through its panels.
+        let head = file.tensor(named: "output.weight") != nil ? "output.weight" : "token_embd.weight"
+        try load(output, from: [(head, [c.dim, c.vocabSize])], dropRowMajor: true)
         if file.tensor(named: "rope_freqs.weight") != nil {
             let f = FloatBuffer(count: c.ropeDim / 2)
             try load("rope_freqs.weight", [c.ropeDim / 2], into: f.pointer)
@@ -101,32 +112,29 @@ public final class ModelWeights: Sendable {
         }
 
         // Largest first so the two loader threads finish together.
-        let plan = copies.sorted { $0.tensor.byteCount > $1.tensor.byteCount }
+        let plan = jobs.sorted { $0.bytes > $1.bytes }
         let failure = LockedBox<Error?>(nil)
-        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: plan.count, bytes: 0,
-                                          totalBytes: plan.reduce(0) { $0 + $1.tensor.byteCount }))
+        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: plan.reduce(0) { $0 + $1.copies.count }, bytes: 0,
+                                          totalBytes: plan.reduce(0) { $0 + $1.bytes }))
         let file = self.file
         DispatchQueue.concurrentPerform(iterations: plan.count) { i in
-            let copy = plan[i]
+            let job = plan[i]
             do {
-                try copy.tensor.type.dequantize(file.data(of: copy.tensor), count: copy.tensor.elementCount, into: copy.dst)
+                for copy in job.copies {
+                    try copy.tensor.type.dequantize(file.data(of: copy.tensor), count: copy.tensor.elementCount, into: copy.dst)
+                }
+                job.pack?.pack(dropRowMajor: job.dropRowMajor)
             } catch {
                 failure.withLock { $0 = error }
             }
             let now = done.withLock { p -> LoadProgress in
-                p.tensors += 1
-                p.bytes += copy.tensor.byteCount
+                p.tensors += job.copies.count
+                p.bytes += job.bytes
                 return p
             }
             progress?(now)
         }
         if let error = failure.withLock({ $0 }) { throw error }
-
-        // Panel copies for the row-invariant kernel; the output head is used only through them.
-        var matrices: [(Matrix, Bool)] = [(output, true)]
-        for l in layers { matrices += [(l.wqkv, false), (l.wo, false), (l.wGateUp, false), (l.wDown, false)] }
-        let packList = matrices
-        DispatchQueue.concurrentPerform(iterations: packList.count) { i in packList[i].0.pack(dropRowMajor: packList[i].1) }
     }
 
     /// Writes the f32 embedding of `token` into `dst` (dim floats), dequantizing one row of the mapped tensor.
