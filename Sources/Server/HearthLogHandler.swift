@@ -54,7 +54,7 @@ public struct HearthLogHandler: LogHandler {
     }
 
     /// Request fields first in the order people read them, then the rest by name.
-    static let preferredOrder = ["id", "route", "status", "prompt_tokens", "completion_tokens", "cached_tokens",
+    static let preferredOrder = ["id", "method", "route", "status", "prompt_tokens", "completion_tokens", "cached_tokens",
                                  "queue_ms", "ttft_ms", "engine_ms", "total_ms", "finish",
                                  "url", "path", "percent", "tensors", "bytes", "rate", "eta", "load_s"]
 

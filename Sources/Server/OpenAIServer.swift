@@ -58,13 +58,25 @@ public final class OpenAIServer: @unchecked Sendable {
 
     /// Routes one request, then adds CORS headers and counts the response by status.
     func handle(_ request: HTTPRequest, _ stream: HTTPStream) throws -> HTTPHandlerResult {
+        let start = ContinuousClock.now
         let cors = allowedOrigin(request.headers["Origin"])
-        var result = try route(request, stream, cors: cors)
+        var logged = false
+        var result = try route(request, stream, cors: cors, logged: &logged)
+        let status: Int
         if case .response(let r) = result {
             result = .response(withCORS(r, origin: cors))
-            metrics.countResponse(status: r.status.code)
+            status = r.status.code
         } else {
-            metrics.countResponse(status: 200)
+            status = 200
+        }
+        metrics.countResponse(status: status)
+        if !logged {
+            // Probes and scrapes every few seconds would drown the request lines: successes only at debug level.
+            let ms = Double((ContinuousClock.now - start).nanoseconds) / 1e6
+            options.logger.log(level: status >= 400 ? .info : .debug, "request", metadata: [
+                "method": .string(request.method), "route": .string(request.path), "status": .stringConvertible(status),
+                "total_ms": .stringConvertible((ms * 10).rounded() / 10),
+            ])
         }
         return result
     }
@@ -79,7 +91,7 @@ public final class OpenAIServer: @unchecked Sendable {
         return origin
     }
 
-    private func route(_ request: HTTPRequest, _ stream: HTTPStream, cors: String?) throws -> HTTPHandlerResult {
+    private func route(_ request: HTTPRequest, _ stream: HTTPStream, cors: String?, logged: inout Bool) throws -> HTTPHandlerResult {
         if request.method == "OPTIONS", !options.corsOrigins.isEmpty {
             return .response(HTTPResponse(status: 204, headers: [
                 "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -114,6 +126,7 @@ public final class OpenAIServer: @unchecked Sendable {
             let record = RequestRecord(corsOrigin: cors, captureContent: options.logContent)
             let result = route == .chatCompletions ? try chatCompletions(request, stream, record) : try completions(request, stream, record)
             log(record, route: path, result: result)
+            logged = true
             return result
         case .notFound, .methodNotAllowed: return .response(error(.notFound(path)))
         }
