@@ -153,7 +153,7 @@ public final class OpenAIServer: @unchecked Sendable {
             }
         }
         var fields: Logger.Metadata = [
-            "id": .string(r.id), "route": .string(route), "status": status,
+            "id": .string(r.id), "method": "POST", "route": .string(route), "status": status,
             "prompt_tokens": .stringConvertible(first?.promptTokens ?? 0),
             "completion_tokens": .stringConvertible(summaries.reduce(0) { $0 + $1.completionTokens }),
             "cached_tokens": .stringConvertible(first?.cachedTokens ?? 0),

@@ -53,10 +53,10 @@ struct ServerRunner {
         let stop = ShutdownSignals { signal in
             // Nothing is in flight while loading, and a second signal means "now": neither waits for a drain.
             if api.model == nil || signals.increment() > 1 {
-                logger.info("stopping at once", metadata: ["signal": .stringConvertible(signal)])
+                logger.info("stopping at once", metadata: ["signal": .stringConvertible(Int(signal))])
                 exit(0)
             }
-            logger.info("draining", metadata: ["signal": .stringConvertible(signal), "timeout_s": .stringConvertible(drain)])
+            logger.info("draining", metadata: ["signal": .stringConvertible(Int(signal)), "timeout_s": .stringConvertible(drain)])
             server.shutdown(drainTimeout: .milliseconds(Int(drain * 1000)))
         }
 

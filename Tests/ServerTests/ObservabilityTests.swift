@@ -76,6 +76,7 @@ final class ObservabilityTests: XCTestCase {
 
         let line = try XCTUnwrap(lines.withLock { $0.first })
         XCTAssertTrue(line.contains(" info hearth: request id=req-"), line)
+        XCTAssertTrue(line.contains(" method=POST route=/v1/chat/completions"), line)
         XCTAssertTrue(line.contains(" route=/v1/chat/completions status=200 prompt_tokens="), line)
         XCTAssertTrue(line.contains(" completion_tokens=5 "), line)
         XCTAssertTrue(line.contains(" finish=length"), line)
