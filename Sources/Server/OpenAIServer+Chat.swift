@@ -116,7 +116,7 @@ extension OpenAIServer {
     private func streamChat(_ choices: [ChoiceStream], request chat: ChatCompletionRequest, model: ServedModel,
                             stream: HTTPStream, record: RequestRecord) -> HTTPHandlerResult {
         let sse = ChatStream(model: chat.model, includeUsage: chat.settings.includeUsage)
-        let writer = SSEWriter(stream: stream, corsHeaders: Self.corsHeaders(record.corsOrigin))
+        let writer = SSEWriter(stream: stream, headers: record.responseHeaders)
         guard writer.open() else { return abandon(choices) }
         for c in choices where !writer.send(sse.roleChunk(index: c.index)) { return abandon(choices) }
         var completionTokens = 0

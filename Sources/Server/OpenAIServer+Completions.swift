@@ -36,7 +36,7 @@ extension OpenAIServer {
         let wantLogprobs = completion.settings.logprobs
         if completion.settings.stream {
             let sse = CompletionStream(model: completion.model, includeUsage: completion.settings.includeUsage)
-            let writer = SSEWriter(stream: stream, corsHeaders: Self.corsHeaders(record.corsOrigin))
+            let writer = SSEWriter(stream: stream, headers: record.responseHeaders)
             guard writer.open() else { return abandon(choices) }
             var usage = Usage(promptTokens: 0, completionTokens: 0)
             var offsets = [Int](repeating: 0, count: choices.count)

@@ -186,7 +186,8 @@ extension GenerationFinishReason {
 
 /// What one API request did, for its log line: filled by the route, written by `OpenAIServer.handle`.
 final class RequestRecord {
-    let id = OpenAIJSON.makeID(prefix: "req")
+    /// The id in the log line and the X-Request-Id response header: the client's (or proxy's) own, or a new one.
+    let id: String
     let start = Date()
     var choices: [ChoiceStream] = []
     /// The Access-Control-Allow-Origin value for this request, if any.
@@ -196,9 +197,23 @@ final class RequestRecord {
     /// The prompt as text, kept only when `captureContent`.
     var prompt: String?
 
-    init(corsOrigin: String? = nil, captureContent: Bool = false) {
+    init(id: String? = nil, corsOrigin: String? = nil, captureContent: Bool = false) {
+        self.id = id ?? OpenAIJSON.makeID(prefix: "req")
         self.corsOrigin = corsOrigin
         self.captureContent = captureContent
+    }
+
+    /// A client-sent X-Request-Id worth keeping (nginx's $request_id, a UUID …): 1–128 visible ASCII characters
+    /// without quotes or backslashes, so it can't break a log line or a header; anything else is replaced.
+    static func clientID(_ header: String?) -> String? {
+        guard let header, (1...128).contains(header.utf8.count),
+              header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return nil }
+        return header
+    }
+
+    /// Headers every response of this request carries: CORS and the request id.
+    var responseHeaders: [(String, String)] {
+        OpenAIServer.corsHeaders(corsOrigin) + [("X-Request-Id", id)]
     }
 }
 

@@ -123,10 +123,15 @@ public final class OpenAIServer: @unchecked Sendable {
             guard options.servedNames.contains(id) else { return .response(error(.modelNotFound(id))) }
             return .response(json(modelObject(id).jsonData))
         case .chatCompletions, .completions:
-            let record = RequestRecord(corsOrigin: cors, captureContent: options.logContent)
-            let result = route == .chatCompletions ? try chatCompletions(request, stream, record) : try completions(request, stream, record)
+            let record = RequestRecord(id: RequestRecord.clientID(request.headers["X-Request-Id"]), corsOrigin: cors,
+                                       captureContent: options.logContent)
+            var result = route == .chatCompletions ? try chatCompletions(request, stream, record) : try completions(request, stream, record)
             log(record, route: path, result: result)
             logged = true
+            if case .response(var r) = result {
+                r.headers.add(name: "X-Request-Id", value: record.id)
+                result = .response(r)
+            }
             return result
         case .notFound, .methodNotAllowed: return .response(error(.notFound(path)))
         }

@@ -4,14 +4,15 @@ import HTTP
 /// Writes one Server-Sent Events response: `data: <json>` events, then `data: [DONE]`.
 struct SSEWriter {
     let stream: HTTPStream
-    let corsHeaders: [(String, String)]
+    /// Sent with the head besides the SSE ones (CORS, X-Request-Id).
+    let headers: [(String, String)]
 
     /// Sends the response head; false when the client is gone.
     func open() -> Bool {
-        var headers = ServerSentEvents.headers
-        for (k, v) in corsHeaders { headers.add(name: k, value: v) }
+        var head = ServerSentEvents.headers
+        for (k, v) in headers { head.add(name: k, value: v) }
         do {
-            try stream.writeHead(status: .ok, headers: headers)
+            try stream.writeHead(status: .ok, headers: head)
             return true
         } catch {
             return false

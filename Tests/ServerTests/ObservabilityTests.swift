@@ -66,6 +66,29 @@ final class ObservabilityTests: XCTestCase {
         }
     }
 
+    func testRequestIDIsInTheHeaderAndTheLogLine() throws {
+        let lines = Mutex<[String]>([])
+        let server = try loggingServer(format: .json, logContent: false, lines: lines)
+        defer { server.shutdown(drainTimeout: .zero); server.waitUntilStopped() }
+        let body = #"{"model":"smollm2","messages":[{"role":"user","content":"Hi"}],"max_tokens":2"#
+        let own = try TestClient(port: server.port).request("POST", "/v1/chat/completions", json: body + "}",
+                                                              headers: ["X-Request-Id": "proxy-7f3a"])
+        let streamed = try TestClient(port: server.port).request("POST", "/v1/chat/completions", json: body + #","stream":true}"#)
+        let junk = try TestClient(port: server.port).request("POST", "/v1/chat/completions", json: body + "}",
+                                                               headers: ["X-Request-Id": "a\"b"])
+        XCTAssertEqual(own.headers["x-request-id"], "proxy-7f3a")
+        let generated = try XCTUnwrap(streamed.headers["x-request-id"])
+        XCTAssertTrue(generated.hasPrefix("req-"), generated)
+        XCTAssertTrue(junk.headers["x-request-id"]?.hasPrefix("req-") ?? false, "an unsafe id is replaced")
+
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while lines.withLock({ $0.count }) < 3 && Date() < deadline { usleep(10_000) }
+        let ids = try lines.withLock { $0 }.map { line in
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["id"] as? String
+        }
+        XCTAssertEqual(Set(ids), Set(["proxy-7f3a", generated, junk.headers["x-request-id"]]))
+    }
+
     func testLogContentAddsPromptAndOutputToTextLines() throws {
         let lines = Mutex<[String]>([])
         let server = try loggingServer(format: .text, logContent: true, lines: lines)
