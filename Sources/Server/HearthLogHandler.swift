@@ -46,9 +46,10 @@ public struct HearthLogHandler: LogHandler {
             for (k, v) in Self.ordered(fields) { s += " \(k)=\(Self.text(v))" }
             line = s
         case .json:
-            var s = "{\"time\":\(Self.quote(time)),\"level\":\(Self.quote(event.level.rawValue)),\"logger\":\(Self.quote(label)),\"message\":\(Self.quote(event.message.description))"
-            for (k, v) in Self.ordered(fields) { s += ",\(Self.quote(k)):\(Self.json(v))" }
-            line = s + "}"
+            let head: [(String, String)] = [("time", time), ("level", event.level.rawValue), ("logger", label),
+                                             ("message", event.message.description)]
+            let members = head.map { ($0.0, JSONText.string($0.1)) } + Self.ordered(fields).map { ($0.0, Self.json($0.1)) }
+            line = "{" + members.map { "\(JSONText.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
         }
         sink.write(line + "\n")
     }
@@ -69,7 +70,7 @@ public struct HearthLogHandler: LogHandler {
         switch value {
         case .string(let s):
             // Quote values a reader could not split on spaces (prompts and outputs under --log-content).
-            return s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) ? quote(s) : s
+            return s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) ? JSONText.string(s) : s
         case .stringConvertible(let c): return c.description
         case .array, .dictionary: return json(value)
         }
@@ -77,17 +78,14 @@ public struct HearthLogHandler: LogHandler {
 
     static func json(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let s): return quote(s)
+        case .string(let s): return JSONText.string(s)
         case .stringConvertible(let c):
             if c is Int || c is Double || c is Bool { return c.description }
-            return quote(c.description)
+            return JSONText.string(c.description)
         case .array(let items): return "[" + items.map(json).joined(separator: ",") + "]"
-        case .dictionary(let d): return "{" + ordered(d).map { "\(quote($0.0)):\(json($0.1))" }.joined(separator: ",") + "}"
+        case .dictionary(let d): return "{" + ordered(d).map { "\(JSONText.string($0.0)):\(json($0.1))" }.joined(separator: ",") + "}"
         }
     }
-
-    /// A JSON string literal (RFC 8259 escaping).
-    static func quote(_ s: String) -> String { JSONText.string(s) }
 
     static func timestamp() -> String {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))

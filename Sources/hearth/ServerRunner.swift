@@ -17,7 +17,7 @@ struct ServerRunner {
 
     func run() throws {
         let cfg = config
-        var options = ServerOptions(modelID: cfg.modelID ?? URL(fileURLWithPath: cfg.modelPath).deletingPathExtension().lastPathComponent)
+        var options = ServerOptions(modelID: cfg.servedModelID)
         options.aliases = cfg.aliases
         options.apiKeys = cfg.apiKeys
         options.corsOrigins = cfg.corsOrigins

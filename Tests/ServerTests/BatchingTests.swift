@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Generation
 import HTTP
 import Server
@@ -58,14 +59,14 @@ final class BatchingTests: XCTestCase {
             XCTAssertEqual(r.status, 200, r.text)
             return (r.json["choices"] as? [[String: Any]])?.first?["text"] as? String ?? ""
         }
-        let results = Locked([String?](repeating: nil, count: prompts.count))
+        let results = Mutex([String?](repeating: nil, count: prompts.count))
         let port = http.port
         runConcurrently(prompts.count) { i in
             let r = try? TestClient(port: port).request("POST", "/v1/completions", json: Self.completionBody(prompts[i], maxTokens: 16, stream: true))
             let text = r.flatMap { try? Self.streamedText($0) }
-            results.with { $0[i] = text }
+            results.withLock { $0[i] = text }
         }
-        let got = results.with { $0 }
+        let got = results.withLock { $0 }
         for i in 0..<prompts.count {
             XCTAssertEqual(got[i], solo[i], "stream \(i) differs from its solo run")
         }
@@ -92,7 +93,7 @@ final class BatchingTests: XCTestCase {
 
     func testThousandRequestsWithRandomDisconnectsLeakNothing() throws {
         let h = try ServerHarness.get()
-        let done = Locked(0)
+        let done = Mutex(0)
         runConcurrently(16) { worker in
             var rng = UInt64(worker + 1) &* 0x2545_F491_4F6C_DD1D
             for i in 0..<(1000 / 16 + (worker < 1000 % 16 ? 1 : 0)) {
@@ -105,10 +106,10 @@ final class BatchingTests: XCTestCase {
                 case 1: usleep(UInt32(rng % 40_000))           // hang up somewhere mid-request
                 default: _ = try? c.readResponse()              // read it all
                 }
-                done.with { $0 += 1 }
+                done.withLock { $0 += 1 }
             }
         }
-        XCTAssertEqual(done.with { $0 }, 1000)
+        XCTAssertEqual(done.withLock { $0 }, 1000)
         XCTAssertTrue(h.waitIdle(seconds: 60), "not idle: \(h.engine.stats)")
         let s = h.engine.stats
         XCTAssertEqual(s.usedBlocks, 0, "leaked blocks")
@@ -123,26 +124,26 @@ final class BatchingTests: XCTestCase {
             $0.maxWaiting = 2
         }
         defer { http.shutdown(drainTimeout: .seconds(1)); engine.stop() }
-        let statuses = Locked([Int: Int]())
-        let retryAfter = Locked(Set<String>())
+        let statuses = Mutex([Int: Int]())
+        let retryAfter = Mutex(Set<String>())
         runConcurrently(24) { i in
             guard let r = try? TestClient(port: http.port).request("POST", "/v1/completions",
                                                                     json: Self.completionBody("Count: \(i)", maxTokens: 24, stream: false)) else { return }
-            statuses.with { $0[r.status, default: 0] += 1 }
+            statuses.withLock { $0[r.status, default: 0] += 1 }
             if r.status == 429 {
-                retryAfter.with { $0.insert(r.headers["retry-after"] ?? "missing") }
+                _ = retryAfter.withLock { $0.insert(r.headers["retry-after"] ?? "missing") }
                 XCTAssertEqual((r.json["error"] as? [String: Any])?["code"] as? String, "rate_limit_exceeded")
             } else {
                 XCTAssertEqual(r.status, 200, r.text)
                 XCTAssertEqual(((r.json["usage"] as? [String: Any])?["completion_tokens"] as? Int), 24)
             }
         }
-        let s = statuses.with { $0 }
+        let s = statuses.withLock { $0 }
         XCTAssertGreaterThan(s[429] ?? 0, 0, "\(s)")
         // Admission runs on the engine thread before each step, so at least the two waiting slots fill before
         // anything is refused; how many more get in depends on when the running ones finish.
         XCTAssertGreaterThanOrEqual(s[200] ?? 0, 2, "\(s)")
         XCTAssertEqual((s[429] ?? 0) + (s[200] ?? 0), 24, "\(s)")
-        XCTAssertFalse(retryAfter.with { $0 }.contains("missing"))
+        XCTAssertFalse(retryAfter.withLock { $0 }.contains("missing"))
     }
 }

@@ -104,7 +104,7 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertTrue(line.contains(" completion_tokens=5 "), line)
         XCTAssertTrue(line.contains(" finish=length"), line)
         XCTAssertTrue(line.contains("purple llama sings"), "prompt logged with --log-content: \(line)")
-        XCTAssertTrue(line.contains(HearthLogHandler.quote(output)), "output logged with --log-content: \(line)")
+        XCTAssertTrue(line.contains(JSONText.string(output)), "output logged with --log-content: \(line)")
     }
 
     /// `hearth:name{labels}` → value, from the text exposition.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ final class ResilienceTests: XCTestCase {
         let h = try ServerHarness.get()
         let body = #"{"model":"smollm2","messages":[{"role":"user","content":"Tell me a very long story."}],"max_tokens":400,"stream":true,"temperature":0.7}"#
         let group = DispatchGroup()
-        let failures = Locked(0)
+        let failures = Mutex(0)
         for _ in 0..<20 {
             DispatchQueue.global().async(group: group) {
                 do {
@@ -18,13 +19,13 @@ final class ResilienceTests: XCTestCase {
                     c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerHarness.apiKey)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
                     try c.readHeadAndChunks(3)
                 } catch {
-                    failures.with { $0 += 1 }
+                    failures.withLock { $0 += 1 }
                 }
                 // The client object closes its socket here, mid-stream.
             }
         }
         group.wait()
-        XCTAssertEqual(failures.with { $0 }, 0)
+        XCTAssertEqual(failures.withLock { $0 }, 0)
         XCTAssertTrue(h.waitIdle(), "engine still busy after every client left: \(h.engine.stats)")
         XCTAssertEqual(h.engine.stats.running, 0)
         XCTAssertEqual(h.engine.stats.usedBlocks, 0)
@@ -37,36 +38,23 @@ final class ResilienceTests: XCTestCase {
         // 50 connections trickle a request head one byte at a time, once a second.
         let slow = try (0..<50).map { _ in try h.client() }
         let trickle = Array("GET /health HTTP/1.1\r\nHost: x\r\n".utf8)
-        let stop = Locked(false)
+        let stop = Mutex(false)
         let trickler = Thread {
             var i = 0
-            while !stop.with({ $0 }) && i < trickle.count {
+            while !stop.withLock({ $0 }) && i < trickle.count {
                 for c in slow { c.send([trickle[i]]) }
                 i += 1
                 Thread.sleep(forTimeInterval: 1)
             }
         }
         trickler.start()
-        defer { stop.with { $0 = true } }
+        defer { stop.withLock { $0 = true } }
         for _ in 0..<3 {
             let start = Date()
             let ok = try h.client().request("POST", "/v1/chat/completions", json: ErrorTests.good, headers: h.auth)
             XCTAssertEqual(ok.status, 200)
             XCTAssertLessThan(Date().timeIntervalSince(start), 20, "a normal request waited behind slow clients")
         }
-    }
-}
-
-/// A lock-protected value for test threads.
-final class Locked<T>: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    @discardableResult func with<R>(_ body: (inout T) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }
 
