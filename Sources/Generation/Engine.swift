@@ -63,12 +63,12 @@ public final class Engine: @unchecked Sendable {
     var logprobScratch: [Float] = []
 
     /// Builds the engine's KV storage and scheduler around `weights`; call `start()` to run it.
-    public init(weights: ModelWeights, tokenizer: Tokenizer, configuration: EngineConfiguration) {
+    public init(weights: ModelWeights, tokenizer: Tokenizer, configuration: EngineConfiguration) throws(ModelError) {
         self.tokenizer = tokenizer
         self.configuration = configuration
         let c = configuration
         contextLength = min(c.contextLength ?? weights.config.contextLength, weights.config.contextLength)
-        let kv = KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
+        let kv = try KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
                            precision: c.kvPrecision == .f16 ? .f16 : .f32)
         transformer = Transformer(weights: weights, kv: kv, maxBatchTokens: c.maxBatchTokens,
                                   maxLogitRows: c.maxSequences, threads: c.threads)

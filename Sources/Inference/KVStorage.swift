@@ -26,8 +26,8 @@ public final class KVStorage: @unchecked Sendable {
         2 * config.layers * blocks * blockSize * config.kvDim * (precision == .f32 ? 4 : 2)
     }
 
-    /// Allocates `blockCount` blocks of `blockSize` token slots for every layer.
-    public init(config: ModelConfig, blockCount: Int, blockSize: Int = 16, precision: Precision = .f32) {
+    /// Maps `blockCount` blocks of `blockSize` token slots for every layer; throws when the system refuses the memory.
+    public init(config: ModelConfig, blockCount: Int, blockSize: Int = 16, precision: Precision = .f32) throws(ModelError) {
         self.blockCount = blockCount
         self.blockSize = blockSize
         self.layers = config.layers
@@ -37,14 +37,16 @@ public final class KVStorage: @unchecked Sendable {
         mappedBytes = bytes
         // Anonymous mappings arrive zeroed and take memory only as blocks are first written, so a multi-GiB cache
         // costs nothing at start (page-aligned, so 64-byte alignment holds).
-        func alloc() -> UnsafeMutableRawPointer {
+        var maps: [UnsafeMutableRawPointer] = []
+        for _ in 0..<(2 * config.layers) {
             guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-                fatalError("out of memory mapping \(bytes) bytes of KV cache")
+                maps.forEach { munmap($0, bytes) }
+                throw .outOfMemory(what: "the KV cache (\(2 * config.layers) maps of this size)", bytes: bytes)
             }
-            return p
+            maps.append(p)
         }
-        keys = (0..<config.layers).map { _ in alloc() }
-        values = (0..<config.layers).map { _ in alloc() }
+        keys = Array(maps[..<config.layers])
+        values = Array(maps[config.layers...])
     }
 
     private let mappedBytes: Int

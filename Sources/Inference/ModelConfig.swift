@@ -85,6 +85,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case badTensorShape(name: String, expected: [Int], found: [Int])
     case inconsistent(String)
     case unsupportedTensorType(name: String, type: String)
+    /// The system refused memory for `what` (`bytes` at once).
+    case outOfMemory(what: String, bytes: Int)
 
     public var description: String {
         switch self {
@@ -94,6 +96,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .badTensorShape(let n, let e, let f): "tensor '\(n)' has shape \(f), expected \(e)"
         case .inconsistent(let m): "inconsistent model: \(m)"
         case .unsupportedTensorType(let n, let t): "tensor '\(n)' has type \(t), which cannot be dequantized"
+        case .outOfMemory(let what, let bytes): "out of memory: could not map \(bytes / 1_048_576) MiB for \(what)"
         }
     }
 }

@@ -17,7 +17,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         let m = try LoadedModel(path: model)
         printError(String(format: "loaded %@ in %.2f s (%.0f MB of f32 weights)", model, m.loadSeconds, Double(m.weights.residentBytes) / 1e6))
-        let t = m.transformer(tokens: promptTokens + genTokens, batch: batch, threads: threads)
+        let t = try m.transformer(tokens: promptTokens + genTokens, batch: batch, threads: threads)
         let runner = SequenceRunner(transformer: t)
         var rng = Xoshiro256(seed: 42)
         let prompt = (0..<promptTokens).map { _ in Int32.random(in: 100..<Int32(m.config.vocabSize), using: &rng) }
@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
         if parallel > 0 {
             // `parallel` sequences of 64 context tokens each, then `genTokens` steps of one generated row per sequence.
             let blocksPer = (64 + genTokens + 15) / 16
-            let kv = KVStorage(config: m.config, blockCount: parallel * blocksPer)
+            let kv = try KVStorage(config: m.config, blockCount: parallel * blocksPer)
             let bt = Transformer(weights: m.weights, kv: kv, maxBatchTokens: max(parallel * 64, 64), maxLogitRows: parallel, threads: threads)
             let tables = (0..<parallel).map { s in (0..<blocksPer).map { Int32(s * blocksPer + $0) } }
             var pre = ForwardBatch()

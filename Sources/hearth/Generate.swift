@@ -39,7 +39,7 @@ struct Generate: ParsableCommand {
         guard tokens.count + maxTokens <= m.config.contextLength else {
             throw CLIError("prompt (\(tokens.count) tokens) + max tokens (\(maxTokens)) exceed the context length \(m.config.contextLength)")
         }
-        let t = m.transformer(tokens: tokens.count + maxTokens, threads: threads)
+        let t = try m.transformer(tokens: tokens.count + maxTokens, threads: threads)
         let runner = SequenceRunner(transformer: t)
         var sampler = Sampler(parameters: SamplingParameters(temperature: temperature, topK: topK, topP: topP, seed: seed), prompt: tokens)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)

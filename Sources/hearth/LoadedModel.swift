@@ -18,10 +18,10 @@ struct LoadedModel {
     }
 
     /// A transformer with a KV cache for one sequence of up to `tokens` tokens.
-    func transformer(tokens: Int, batch: Int = 512, threads: Int) -> Transformer {
+    func transformer(tokens: Int, batch: Int = 512, threads: Int) throws -> Transformer {
         let blockSize = 16
         let blocks = (min(tokens, config.contextLength) + blockSize - 1) / blockSize
-        let kv = KVStorage(config: config, blockCount: max(blocks, 1), blockSize: blockSize)
+        let kv = try KVStorage(config: config, blockCount: max(blocks, 1), blockSize: blockSize)
         return Transformer(weights: weights, kv: kv, maxBatchTokens: batch, maxLogitRows: 1, threads: threads)
     }
 }

@@ -110,7 +110,7 @@ struct ServerRunner {
             logger.warning("context_length is larger than the model's; using the model's",
                            metadata: ["asked": .stringConvertible(asked), "model": .stringConvertible(modelConfig.contextLength)])
         }
-        let engine = Engine(weights: weights, tokenizer: tokenizer, configuration: engineConfig)
+        let engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: engineConfig)
         engine.start()
         api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: engine.contextLength))
         logger.info("model ready", metadata: [

@@ -23,7 +23,7 @@ final class EngineTests: XCTestCase {
         var config = EngineConfiguration(kvBlocks: kvBlocks)
         config.maxBatchTokens = maxBatchTokens
         config.maxWaiting = maxWaiting
-        let engine = Engine(weights: weights, tokenizer: tokenizer, configuration: config)
+        let engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
         engine.start()
         return (engine, tokenizer)
     }
@@ -72,7 +72,7 @@ final class EngineTests: XCTestCase {
         defer { engine.stop() }
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         let prompt = tokenizer.encode(Self.prompts[2])
-        let runner = SequenceRunner(transformer: Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxLogitRows: 1))
+        let runner = SequenceRunner(transformer: try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxLogitRows: 1))
         var logits = try runner.feed(prompt)
         var expected: [Int32] = []
         for _ in 0..<16 {

@@ -37,7 +37,7 @@ final class ForwardGoldenTests: XCTestCase {
     func runGolden(model: String, fixtureName: String, chunked: Bool) throws {
         let (_, weights) = try TestModels.load(model)
         let fx = try fixture(fixtureName)
-        let kv = KVStorage(config: weights.config, blockCount: 16, blockSize: 16)
+        let kv = try KVStorage(config: weights.config, blockCount: 16, blockSize: 16)
         let runner = SequenceRunner(transformer: Transformer(weights: weights, kv: kv, maxBatchTokens: 128, maxLogitRows: 4))
         for prompt in fx.prompts {
             runner.reset()

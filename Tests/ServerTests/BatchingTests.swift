@@ -39,7 +39,7 @@ final class BatchingTests: XCTestCase {
         let base = try XCTUnwrap(try ServerHarness.get().api.model)
         var config = EngineConfiguration(kvBlocks: 2048)
         configure(&config)
-        let engine = Engine(weights: base.engine.transformer.weights, tokenizer: base.tokenizer, configuration: config)
+        let engine = try Engine(weights: base.engine.transformer.weights, tokenizer: base.tokenizer, configuration: config)
         engine.start()
         let api = OpenAIServer(options: ServerOptions(modelID: "smollm2"))
         api.setModel(ServedModel(engine: engine, tokenizer: base.tokenizer, template: base.template, contextLength: base.contextLength))

@@ -34,7 +34,7 @@ final class ServerHarness: @unchecked Sendable {
         let tokenizer = try Tokenizer(gguf: file)
         var config = EngineConfiguration(kvBlocks: 1024)
         config.maxWaiting = 64
-        engine = Engine(weights: weights, tokenizer: tokenizer, configuration: config)
+        engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
         engine.start()
         var options = ServerOptions(modelID: "smollm2")
         options.aliases = ["smol"]
