@@ -22,7 +22,6 @@ let package = Package(
     ],
     targets: [
         // Leaves.
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: kernelFlags),
         .target(name: "GGUF", path: "Sources/GGUF"),
         .target(name: "Tokenizers", dependencies: ["GGUF"], path: "Sources/Tokenizers"),
@@ -33,7 +32,7 @@ let package = Package(
         .target(name: "OpenAI", path: "Sources/OpenAI"),
         .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
-        .target(name: "Inference", dependencies: ["GGUF", "COpenBLAS", "CKernels"], path: "Sources/Inference"),
+        .target(name: "Inference", dependencies: ["GGUF", "CKernels"], path: "Sources/Inference"),
         // Serving.
         .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
         .target(name: "Server", dependencies: [

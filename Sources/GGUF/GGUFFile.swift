@@ -82,6 +82,12 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawPointer(mapping) + tensor.fileOffset
     }
 
+    /// Drops this process's resident pages of the mapping (a later read faults them in again from the file), for when
+    /// the weights have been copied out of it.
+    public func releaseTensorData() {
+        _ = madvise(mapping, mappedSize, MADV_DONTNEED)
+    }
+
     // MARK: - Parsing
 
     private struct Parsed {

@@ -1,8 +1,7 @@
 /// The input of one forward pass: the new tokens of several sequences, concatenated ("varlen" batch).
 ///
-/// Rows come in two classes, prompt rows first: prompt positions go through OpenBLAS sgemm (fast for long
-/// chunks), generated positions through the row-invariant packed kernel (fast for a few rows). A position's
-/// class depends only on its request, so its numbers never depend on what else shares the pass.
+/// Rows come in two classes, prompt rows first (prompt positions, then generated positions); every row goes through
+/// the same row-invariant kernels, so a position's numbers never depend on what else shares the pass.
 public struct ForwardBatch: Sendable {
     /// One sequence's share of the batch.
     public struct Sequence: Sendable {
@@ -28,7 +27,7 @@ public struct ForwardBatch: Sendable {
 
     public var tokens: [Int32]
     public var sequences: [Sequence]
-    /// Rows `0..<promptRows` are prompt positions (BLAS); the rest are generated positions (packed kernel).
+    /// Rows `0..<promptRows` are prompt positions; the rest are generated positions.
     public private(set) var promptRows = 0
 
     public init() {

@@ -87,6 +87,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unsupportedTensorType(name: String, type: String)
     /// The system refused memory for `what` (`bytes` at once).
     case outOfMemory(what: String, bytes: Int)
+    /// `what` needs `needed` bytes and only `available` are free, bounded by `limit` (MemoryBudget.source).
+    case insufficientMemory(what: String, needed: Int, available: Int, limit: String)
 
     public var description: String {
         switch self {
@@ -95,8 +97,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .missingTensor(let n): "missing tensor '\(n)'"
         case .badTensorShape(let n, let e, let f): "tensor '\(n)' has shape \(f), expected \(e)"
         case .inconsistent(let m): "inconsistent model: \(m)"
-        case .unsupportedTensorType(let n, let t): "tensor '\(n)' has type \(t), which cannot be dequantized"
+        case .unsupportedTensorType(let n, let t): "tensor '\(n)' has type \(t), which Hearth cannot load (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K-Q6_K)"
         case .outOfMemory(let what, let bytes): "out of memory: could not map \(bytes / 1_048_576) MiB for \(what)"
+        case .insufficientMemory(let what, let needed, let available, let limit):
+            "not enough memory: \(what) need \(needed / 1_048_576) MiB, this machine has \(available / 1_048_576) MiB available (\(limit))"
         }
     }
 }

@@ -1,159 +1,213 @@
 import Dispatch
 import GGUF
 
-/// One transformer block's weights, dequantized to f32 and fused where one GEMM can serve several projections.
+/// One transformer block's weights: matrices in their GGUF block types (packed panels), fused where one product
+/// can serve several projections; norms and biases in f32.
 public struct LayerWeights: Sendable {
     /// (dim)
     public let attnNorm: FloatBuffer
-    /// (qDim + 2·kvDim, dim): rows of Wq, then Wk, then Wv.
-    public let wqkv: Matrix
+    /// (qDim + 2·kvDim, dim): rows of Wq, then Wk, then Wv, each in its own type.
+    public let wqkv: PackedMatrix
     /// (qDim + 2·kvDim) when the architecture has q/k/v biases (qwen2).
     public let bqkv: FloatBuffer?
     /// (dim, qDim)
-    public let wo: Matrix
+    public let wo: PackedMatrix
     /// (dim)
     public let ffnNorm: FloatBuffer
     /// (2·ffnDim, dim): rows of W_gate, then W_up.
-    public let wGateUp: Matrix
+    public let wGateUp: PackedMatrix
     /// (dim, ffnDim)
-    public let wDown: Matrix
+    public let wDown: PackedMatrix
 }
 
-/// All weights of a model: f32 for the GEMMs, the token embedding left quantized in the mapped file.
+/// All weights of a model, repacked from the mapped GGUF file once; the file's pages are released afterwards.
 public final class ModelWeights: Sendable {
     public let config: ModelConfig
     public let layers: [LayerWeights]
     /// (dim)
     public let outputNorm: FloatBuffer
     /// (vocab, dim); the token embedding itself when the model ties them.
-    public let output: Matrix
+    public let output: PackedMatrix
+    /// (vocab, dim), looked up one row at a time.
+    public let embedding: PackedMatrix
     /// Per-dimension RoPE frequency divisors (`rope_freqs.weight`, Llama 3.1), (ropeDim/2).
     public let ropeFreqFactors: FloatBuffer?
-    let file: GGUFFile
-    let embedding: GGUFTensor
-    let embeddingRowBytes: Int
+    /// Bytes of weights held in memory: packed matrices plus f32 norms and biases.
+    public let residentBytes: Int
 
-    /// Dequantizes every weight of `file`; `progress` is called after each tensor, from the loading threads.
+    /// The bytes `file`'s weights take once loaded, without loading them (for the memory check before loading).
+    public static func plannedBytes(file: GGUFFile, config: ModelConfig) throws -> Int {
+        try Plan(file: file, config: config).bytes
+    }
+
+    /// Repacks every weight of `file`; `progress` is called after each tensor, from the loading threads.
+    /// Throws `ModelError.insufficientMemory` before allocating when the weights do not fit in the memory available.
     public init(file: GGUFFile, config: ModelConfig, progress: (@Sendable (LoadProgress) -> Void)? = nil) throws {
-        self.file = file
         self.config = config
+        let plan = try Plan(file: file, config: config)
+        let available = MemoryBudget.current()
+        if plan.bytes > available.bytes {
+            throw ModelError.insufficientMemory(what: "the weights", needed: plan.bytes, available: available.bytes,
+                                                limit: available.source)
+        }
         let c = config
-        func tensor(_ name: String, _ shape: [Int]) throws -> GGUFTensor {
-            guard let t = file.tensor(named: name) else { throw ModelError.missingTensor(name) }
-            guard t.dims == shape else { throw ModelError.badTensorShape(name: name, expected: shape, found: t.dims) }
-            guard t.type.isDequantizable else { throw ModelError.unsupportedTensorType(name: name, type: t.type.name) }
-            return t
-        }
-        embedding = try tensor("token_embd.weight", [c.dim, c.vocabSize])
-        embeddingRowBytes = embedding.byteCount / c.vocabSize
 
-        // Plan every job first (shape checks throw before any large allocation), then run them in parallel: a job
-        // dequantizes the tensors that fill one destination and, for a matrix, packs its panels right away, so the
-        // progress shown covers all the loading work. Each destination belongs to exactly one job.
-        struct Copy: @unchecked Sendable { let tensor: GGUFTensor; let dst: UnsafeMutablePointer<Float> }
-        struct Job: @unchecked Sendable { let copies: [Copy]; let pack: Matrix?; let dropRowMajor: Bool; let bytes: Int }
+        // Allocate every destination first, then fill them in parallel: a job packs one segment (one tensor) or
+        // dequantizes one f32 vector; each destination belongs to exactly one job.
+        struct Job: @unchecked Sendable {
+            // The destinations are disjoint; a job is run by one loader thread.
+            enum Target { case segment(PackedMatrix, Int), vector(UnsafeMutablePointer<Float>) }
+            let tensor: GGUFTensor
+            let target: Target
+        }
         var jobs: [Job] = []
-        func load(_ name: String, _ shape: [Int], into dst: UnsafeMutablePointer<Float>) throws {
-            let t = try tensor(name, shape)
-            jobs.append(Job(copies: [Copy(tensor: t, dst: dst)], pack: nil, dropRowMajor: false, bytes: t.byteCount))
+        func matrix(_ parts: [String], name: String) throws -> PackedMatrix {
+            let tensors = try parts.map { try plan.tensor($0) }
+            let m = try PackedMatrix(cols: tensors[0].dims[0], parts: tensors.map { ($0.type, $0.dims[1]) }, name: name)
+            for (i, t) in tensors.enumerated() { jobs.append(Job(tensor: t, target: .segment(m, i))) }
+            return m
         }
-        /// Fills `m` row-major from `parts` stacked in order (q, k, v; gate, up), then packs it.
-        func load(_ m: Matrix, from parts: [(String, [Int])], dropRowMajor: Bool = false) throws {
-            var copies: [Copy] = []
-            var offset = 0
-            for (name, shape) in parts {
-                let t = try tensor(name, shape)
-                copies.append(Copy(tensor: t, dst: m.pointer + offset))
-                offset += t.elementCount
-            }
-            precondition(offset == m.rows * m.cols, "the parts of a matrix fill it exactly")
-            jobs.append(Job(copies: copies, pack: m, dropRowMajor: dropRowMajor, bytes: copies.reduce(0) { $0 + $1.tensor.byteCount }))
+        func vector(_ name: String, _ count: Int, into dst: UnsafeMutablePointer<Float>) throws {
+            let t = try plan.tensor(name)
+            guard t.elementCount == count else { throw ModelError.badTensorShape(name: name, expected: [count], found: t.dims) }
+            jobs.append(Job(tensor: t, target: .vector(dst)))
         }
-        let hasBias = file.tensor(named: "blk.0.attn_q.bias") != nil
-        let qkvRows = c.qDim + 2 * c.kvDim
         var layers: [LayerWeights] = []
         for l in 0..<c.layers {
             let p = "blk.\(l)."
+            let hasBias = file.tensor(named: p + "attn_q.bias") != nil
+            let qkvRows = c.qDim + 2 * c.kvDim
             let lw = LayerWeights(
                 attnNorm: FloatBuffer(count: c.dim),
-                wqkv: Matrix(rows: qkvRows, cols: c.dim),
+                wqkv: try matrix([p + "attn_q.weight", p + "attn_k.weight", p + "attn_v.weight"], name: p + "attn_qkv"),
                 bqkv: hasBias ? FloatBuffer(count: qkvRows) : nil,
-                wo: Matrix(rows: c.dim, cols: c.qDim),
+                wo: try matrix([p + "attn_output.weight"], name: p + "attn_output.weight"),
                 ffnNorm: FloatBuffer(count: c.dim),
-                wGateUp: Matrix(rows: 2 * c.ffnDim, cols: c.dim),
-                wDown: Matrix(rows: c.dim, cols: c.ffnDim))
-            try load(p + "attn_norm.weight", [c.dim], into: lw.attnNorm.pointer)
-            try load(lw.wqkv, from: [(p + "attn_q.weight", [c.dim, c.qDim]), (p + "attn_k.weight", [c.dim, c.kvDim]),
-                                     (p + "attn_v.weight", [c.dim, c.kvDim])])
+                wGateUp: try matrix([p + "ffn_gate.weight", p + "ffn_up.weight"], name: p + "ffn_gate_up"),
+                wDown: try matrix([p + "ffn_down.weight"], name: p + "ffn_down.weight"))
+            try vector(p + "attn_norm.weight", c.dim, into: lw.attnNorm.pointer)
             if let b = lw.bqkv {
-                try load(p + "attn_q.bias", [c.qDim], into: b.pointer)
-                try load(p + "attn_k.bias", [c.kvDim], into: b.pointer + c.qDim)
-                try load(p + "attn_v.bias", [c.kvDim], into: b.pointer + c.qDim + c.kvDim)
+                try vector(p + "attn_q.bias", c.qDim, into: b.pointer)
+                try vector(p + "attn_k.bias", c.kvDim, into: b.pointer + c.qDim)
+                try vector(p + "attn_v.bias", c.kvDim, into: b.pointer + c.qDim + c.kvDim)
             }
-            try load(lw.wo, from: [(p + "attn_output.weight", [c.qDim, c.dim])])
-            try load(p + "ffn_norm.weight", [c.dim], into: lw.ffnNorm.pointer)
-            try load(lw.wGateUp, from: [(p + "ffn_gate.weight", [c.dim, c.ffnDim]), (p + "ffn_up.weight", [c.dim, c.ffnDim])])
-            try load(lw.wDown, from: [(p + "ffn_down.weight", [c.ffnDim, c.dim])])
+            try vector(p + "ffn_norm.weight", c.dim, into: lw.ffnNorm.pointer)
             layers.append(lw)
         }
         self.layers = layers
         outputNorm = FloatBuffer(count: c.dim)
-        try load("output_norm.weight", [c.dim], into: outputNorm.pointer)
-        output = Matrix(rows: c.vocabSize, cols: c.dim)
-        // The output head is used only through its panels.
-        let head = file.tensor(named: "output.weight") != nil ? "output.weight" : "token_embd.weight"
-        try load(output, from: [(head, [c.dim, c.vocabSize])], dropRowMajor: true)
+        try vector("output_norm.weight", c.dim, into: outputNorm.pointer)
+        embedding = try matrix(["token_embd.weight"], name: "token_embd.weight")
+        output = plan.tiedOutput ? embedding : try matrix(["output.weight"], name: "output.weight")
         if file.tensor(named: "rope_freqs.weight") != nil {
             let f = FloatBuffer(count: c.ropeDim / 2)
-            try load("rope_freqs.weight", [c.ropeDim / 2], into: f.pointer)
+            try vector("rope_freqs.weight", c.ropeDim / 2, into: f.pointer)
             ropeFreqFactors = f
         } else {
             ropeFreqFactors = nil
         }
+        residentBytes = plan.bytes
 
-        // Largest first so the two loader threads finish together.
-        let plan = jobs.sorted { $0.bytes > $1.bytes }
+        // Largest first so the loader threads finish together.
+        let ordered = jobs.sorted { $0.tensor.byteCount > $1.tensor.byteCount }
         let failure = LockedBox<Error?>(nil)
-        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: plan.reduce(0) { $0 + $1.copies.count }, bytes: 0,
-                                          totalBytes: plan.reduce(0) { $0 + $1.bytes }))
-        let file = self.file
-        DispatchQueue.concurrentPerform(iterations: plan.count) { i in
-            let job = plan[i]
+        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: ordered.count, bytes: 0,
+                                          totalBytes: ordered.reduce(0) { $0 + $1.tensor.byteCount }))
+        DispatchQueue.concurrentPerform(iterations: ordered.count) { i in
+            let job = ordered[i]
             do {
-                for copy in job.copies {
-                    try copy.tensor.type.dequantize(file.data(of: copy.tensor), count: copy.tensor.elementCount, into: copy.dst)
+                let src = file.data(of: job.tensor)
+                switch job.target {
+                case .segment(let m, let index): try m.pack(segment: index, from: src, tensorName: job.tensor.name)
+                case .vector(let dst): try job.tensor.type.dequantize(src, count: job.tensor.elementCount, into: dst)
                 }
-                job.pack?.pack(dropRowMajor: job.dropRowMajor)
             } catch {
                 failure.withLock { $0 = error }
             }
             let now = done.withLock { p -> LoadProgress in
-                p.tensors += job.copies.count
-                p.bytes += job.bytes
+                p.tensors += 1
+                p.bytes += job.tensor.byteCount
                 return p
             }
             progress?(now)
         }
         if let error = failure.withLock({ $0 }) { throw error }
+        // Every weight now lives in its packed copy: drop the file's pages from this process.
+        file.releaseTensorData()
     }
 
-    /// Writes the f32 embedding of `token` into `dst` (dim floats), dequantizing one row of the mapped tensor.
+    /// Writes the f32 embedding of `token` into `dst` (dim floats), dequantizing one row of the packed table.
     @inline(__always)
-    func embed(_ token: Int32, into dst: UnsafeMutablePointer<Float>) throws {
-        let row = file.data(of: embedding) + Int(token) * embeddingRowBytes
-        try embedding.type.dequantize(row, count: config.dim, into: dst)
-    }
-
-    /// Bytes of f32 weights held in memory (layer matrices twice: row-major and panels).
-    public var residentBytes: Int {
-        let perLayer = layers.first.map { l in
-            (l.wqkv.rows * l.wqkv.cols + l.wo.rows * l.wo.cols + l.wGateUp.rows * l.wGateUp.cols + l.wDown.rows * l.wDown.cols) * 4
-        } ?? 0
-        return 2 * perLayer * layers.count + output.rows * output.cols * 4
+    func embed(_ token: Int32, into dst: UnsafeMutablePointer<Float>) {
+        embedding.dequantizeRow(Int(token), into: dst)
     }
 }
 
-/// How far weight loading has got: tensors and bytes of the GGUF file dequantized so far.
+/// The tensors a model needs, checked for shape and type, and the bytes they take once loaded.
+struct Plan {
+    let file: GGUFFile
+    let tiedOutput: Bool
+    let bytes: Int
+    private let shapes: [String: [Int]]
+
+    init(file: GGUFFile, config c: ModelConfig) throws {
+        self.file = file
+        tiedOutput = file.tensor(named: "output.weight") == nil
+        var shapes: [String: [Int]] = [:]
+        var matrices: [[String]] = []
+        for l in 0..<c.layers {
+            let p = "blk.\(l)."
+            shapes[p + "attn_norm.weight"] = [c.dim]
+            shapes[p + "ffn_norm.weight"] = [c.dim]
+            shapes[p + "attn_q.weight"] = [c.dim, c.qDim]
+            shapes[p + "attn_k.weight"] = [c.dim, c.kvDim]
+            shapes[p + "attn_v.weight"] = [c.dim, c.kvDim]
+            shapes[p + "attn_output.weight"] = [c.qDim, c.dim]
+            shapes[p + "ffn_gate.weight"] = [c.dim, c.ffnDim]
+            shapes[p + "ffn_up.weight"] = [c.dim, c.ffnDim]
+            shapes[p + "ffn_down.weight"] = [c.ffnDim, c.dim]
+            if file.tensor(named: p + "attn_q.bias") != nil {
+                shapes[p + "attn_q.bias"] = [c.qDim]
+                shapes[p + "attn_k.bias"] = [c.kvDim]
+                shapes[p + "attn_v.bias"] = [c.kvDim]
+            }
+            matrices += [[p + "attn_q.weight", p + "attn_k.weight", p + "attn_v.weight"], [p + "attn_output.weight"],
+                         [p + "ffn_gate.weight", p + "ffn_up.weight"], [p + "ffn_down.weight"]]
+        }
+        shapes["output_norm.weight"] = [c.dim]
+        shapes["token_embd.weight"] = [c.dim, c.vocabSize]
+        matrices.append(["token_embd.weight"])
+        if !tiedOutput {
+            shapes["output.weight"] = [c.dim, c.vocabSize]
+            matrices.append(["output.weight"])
+        }
+        if file.tensor(named: "rope_freqs.weight") != nil { shapes["rope_freqs.weight"] = [c.ropeDim / 2] }
+        self.shapes = shapes
+
+        var total = 0
+        for (name, shape) in shapes where shape.count == 1 { _ = try Self.check(file, name, shape); total += shape[0] * 4 }
+        for parts in matrices {
+            let tensors = try parts.map { try Self.check(file, $0, shapes[$0]!) }
+            guard let b = PackedMatrix.bytes(cols: tensors[0].dims[0], parts: tensors.map { ($0.type, $0.dims[1]) }) else {
+                let bad = tensors.first { PackedMatrix.bytes(cols: $0.dims[0], parts: [($0.type, $0.dims[1])]) == nil }!
+                throw ModelError.unsupportedTensorType(name: bad.name, type: bad.type.name)
+            }
+            total += b
+        }
+        bytes = total
+    }
+
+    func tensor(_ name: String) throws -> GGUFTensor { try Self.check(file, name, shapes[name] ?? []) }
+
+    private static func check(_ file: GGUFFile, _ name: String, _ shape: [Int]) throws -> GGUFTensor {
+        guard let t = file.tensor(named: name) else { throw ModelError.missingTensor(name) }
+        guard t.dims == shape else { throw ModelError.badTensorShape(name: name, expected: shape, found: t.dims) }
+        guard t.type.isDequantizable else { throw ModelError.unsupportedTensorType(name: name, type: t.type.name) }
+        return t
+    }
+}
+
+/// How far weight loading has got: tensors and bytes of the GGUF file repacked so far.
 public struct LoadProgress: Sendable, Equatable {
     public var tensors: Int
     public var totalTensors: Int

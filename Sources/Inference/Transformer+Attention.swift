@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 
 extension Transformer {
     /// One unit of attention work: `rows` query rows of one head of one sequence.
@@ -28,7 +27,7 @@ extension Transformer {
         }
         let threads = min(workers.count, jobs.count)
         if threads == 0 { return }
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        pool.run(parts: threads) { worker in
             // Each job writes only its own rows of one head of `attn`; each worker its own scratch.
             self.runAttentionJobs(layer: l, batch: batch, worker: worker, threads: threads)
         }

@@ -1,6 +1,4 @@
 import CKernels
-import COpenBLAS
-import Dispatch
 import Foundation
 
 /// The llama/qwen2 forward pass over a varlen batch, with paged KV storage; owned by one engine thread.
@@ -13,12 +11,10 @@ public final class Transformer: @unchecked Sendable {
     public let maxBatchTokens: Int
     /// Most logit rows one forward pass produces.
     public let maxLogitRows: Int
-    /// sgemm row counts are padded to a multiple of this: OpenBLAS (0.3.21, Haswell kernels) rounds a row the same
-    /// in every call only when the row count is a multiple of 4 (tail kernels accumulate differently; see the
-    /// batch-invariance tests). Padding rows hold stale values and their outputs are ignored.
-    static let gemmRowMultiple = 4
-    /// Threads for the packed kernel and attention.
+    /// Threads for the matrix products and attention.
     let threads: Int
+    /// The instruction set of the matrix kernels (all give the same bits).
+    public let isa: KernelISA
 
     // Scratch, sized at init; shapes use T = maxBatchTokens.
     private let x: FloatBuffer          // x: (T, dim) residual stream
@@ -29,11 +25,13 @@ public final class Transformer: @unchecked Sendable {
     private let hidden: FloatBuffer     // hidden: (T, ffnDim)
     private let cosSin: FloatBuffer     // cosSin: (T, ropeDim/2, 2)
     private let logitInput: FloatBuffer // logitInput: (R, dim) final-normed rows that are sampled
-    private let blasOut: FloatBuffer    // blasOut: (T, dim) sgemm result before it is added to the residual
+    private let productScratch: [FloatBuffer] // per thread: a dequantized weight tile and row accumulators (quant.h)
     /// logits: (R, vocab)
     public let logits: FloatBuffer
     private let slots: UnsafeMutablePointer<Int32>     // slots: (T) flat KV slot per token
     let workers: [AttentionScratch]
+    /// The threads of the parallel loops (this thread is part 0).
+    let pool: WorkerPool
     var jobs: [AttentionJob] = []
 
     /// Per-thread attention scratch: scores of a tile of 4 query rows, (4, ctx).
@@ -44,15 +42,16 @@ public final class Transformer: @unchecked Sendable {
     }
 
     /// Builds a transformer with scratch for `maxBatchTokens` tokens and `maxLogitRows` sampled rows per pass.
-    public init(weights: ModelWeights, kv: KVStorage, maxBatchTokens: Int = 512, maxLogitRows: Int = 64, threads: Int = 2) {
+    public init(weights: ModelWeights, kv: KVStorage, maxBatchTokens: Int = 512, maxLogitRows: Int = 64, threads: Int = 2,
+                isa: KernelISA = .selected) {
         let c = weights.config
         config = c
         self.weights = weights
         self.kv = kv
         self.maxBatchTokens = maxBatchTokens
         self.maxLogitRows = maxLogitRows
-        let t = Self.padded(maxBatchTokens)
-        let r = Self.padded(maxLogitRows)
+        let t = maxBatchTokens
+        let r = maxLogitRows
         x = FloatBuffer(count: t * c.dim)
         xb = FloatBuffer(count: t * c.dim)
         qkv = FloatBuffer(count: t * (c.qDim + 2 * c.kvDim))
@@ -63,15 +62,19 @@ public final class Transformer: @unchecked Sendable {
         logitInput = FloatBuffer(count: r * c.dim)
         logits = FloatBuffer(count: r * c.vocabSize)
         slots = .allocate(capacity: t)
-        blasOut = FloatBuffer(count: t * c.dim) // only the residual projections (Wo, Wdown: dim outputs) accumulate
         self.threads = max(1, threads)
+        self.isa = isa
+        pool = WorkerPool(threads: max(1, threads))
+        productScratch = (0..<max(1, threads)).map { _ in FloatBuffer(count: hk_qscratch_floats(t), zeroed: false) }
         let context = min(c.contextLength, kv.capacity)
         workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
         jobs.reserveCapacity(t * c.heads)
-        openblas_set_num_threads(Int32(max(1, threads)))
     }
 
-    deinit { slots.deallocate() }
+    deinit {
+        pool.shutdown()
+        slots.deallocate()
+    }
 
     /// Runs every new token of `batch` through the model, writing their K/V into the paged cache.
     /// Returns the number of logit rows written to `logits`, one per sequence with `wantsLogits`, in batch order.
@@ -88,7 +91,7 @@ public final class Transformer: @unchecked Sendable {
 
         // Embeddings and per-token positions: x: (T, dim), cosSin: (T, ropeDim), slots: (T)
         for (t, token) in batch.tokens.enumerated() {
-            try weights.embed(token, into: x[offset: t * c.dim])
+            weights.embed(token, into: x[offset: t * c.dim])
         }
         for s in batch.sequences {
             for i in 0..<s.tokenCount {
@@ -98,12 +101,11 @@ public final class Transformer: @unchecked Sendable {
             }
         }
 
-        let P = batch.promptRows
         for (l, w) in weights.layers.enumerated() {
             // Attention norm: xb = rmsnorm(x) · attnNorm
             hk_rmsnorm(x.pointer, c.dim, w.attnNorm.pointer, xb.pointer, c.dim, T, c.dim, c.rmsEps)
             // QKV projection: qkv: (T, qDim + 2·kvDim) = xb · Wqkvᵀ (+ bias)
-            linear(xb.pointer, rows: T, promptRows: P, w.wqkv, into: qkv.pointer, accumulate: false)
+            linear(xb.pointer, rows: T, w.wqkv, into: qkv.pointer, accumulate: false)
             if let b = w.bqkv { hk_add_bias(qkv.pointer, qkvDim, b.pointer, T, qkvDim) }
             // RoPE on q: (T, heads, headDim) and k: (T, kvHeads, headDim)
             let neox: Int32 = c.ropeStyle == .neox ? 1 : 0
@@ -114,15 +116,15 @@ public final class Transformer: @unchecked Sendable {
             // Attention per sequence and head: attn: (T, heads, headDim)
             attention(layer: l, batch: batch)
             // Output projection with residual: x += attn · Woᵀ
-            linear(attn.pointer, rows: T, promptRows: P, w.wo, into: x.pointer, accumulate: true)
+            linear(attn.pointer, rows: T, w.wo, into: x.pointer, accumulate: true)
             // FFN norm: xb = rmsnorm(x) · ffnNorm
             hk_rmsnorm(x.pointer, c.dim, w.ffnNorm.pointer, xb.pointer, c.dim, T, c.dim, c.rmsEps)
             // Gate and up: gateUp: (T, 2·ffnDim) = xb · [Wgate; Wup]ᵀ
-            linear(xb.pointer, rows: T, promptRows: P, w.wGateUp, into: gateUp.pointer, accumulate: false)
+            linear(xb.pointer, rows: T, w.wGateUp, into: gateUp.pointer, accumulate: false)
             // SwiGLU: hidden: (T, ffnDim) = silu(gate) ⊙ up
             hk_silu_mul(gateUp.pointer, hidden.pointer, T, c.ffnDim)
             // Down projection with residual: x += hidden · Wdownᵀ
-            linear(hidden.pointer, rows: T, promptRows: P, w.wDown, into: x.pointer, accumulate: true)
+            linear(hidden.pointer, rows: T, w.wDown, into: x.pointer, accumulate: true)
         }
 
         // Final norm of the sampled rows only: logitInput: (R, dim)
@@ -133,7 +135,7 @@ public final class Transformer: @unchecked Sendable {
             r += 1
         }
         // Output head: logits: (R, vocab) = logitInput · Woutᵀ
-        if r > 0 { packedLinear(logitInput.pointer, rows: r, weights.output, into: logits.pointer, accumulate: false) }
+        if r > 0 { linear(logitInput.pointer, rows: r, weights.output, into: logits.pointer, accumulate: false) }
         return r
     }
 
@@ -157,45 +159,23 @@ public final class Transformer: @unchecked Sendable {
         }
     }
 
-    static func padded(_ rows: Int) -> Int { (rows + gemmRowMultiple - 1) / gemmRowMultiple * gemmRowMultiple }
-
-    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`.
-    /// Prompt rows `0..<promptRows` go through sgemm (padded to a multiple of 4 rows); the generated rows after them
-    /// through the packed kernel.
-    private func linear(_ x: UnsafeMutablePointer<Float>, rows: Int, promptRows: Int, _ w: Matrix,
-                        into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        if promptRows > 0, let rowMajor = w.rowMajor {
-            let n = w.rows
-            // Without accumulation sgemm writes y directly: its padding rows land on generated rows, which the
-            // packed kernel overwrites next, or past the batch. With accumulation it goes through `blasOut`, so
-            // the same add happens whether or not generated rows follow (beta = 1 would change the rounding).
-            let out = accumulate ? blasOut.pointer : y
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(Self.padded(promptRows)), Int32(n), Int32(w.cols),
-                        1, x, Int32(w.cols), rowMajor.pointer, Int32(w.cols), 0, out, Int32(n))
-            if accumulate {
-                for i in 0..<promptRows * n { y[i] += blasOut.pointer[i] }
-            }
-        }
-        if rows > promptRows {
-            packedLinear(x + promptRows * w.cols, rows: rows - promptRows, w, into: y + promptRows * w.rows, accumulate: accumulate)
-        }
-    }
-
-    /// The packed kernel over all rows, its 16-column panels split between the threads.
-    private func packedLinear(_ x: UnsafeMutablePointer<Float>, rows: Int, _ w: Matrix, into y: UnsafeMutablePointer<Float>,
-                              accumulate: Bool) {
+    /// y: (rows, W.rows) = x: (rows, W.cols) · Wᵀ, added to y when `accumulate`. Every row, prompt or generated,
+    /// takes the same path: the panels are split between the threads, and each output element is one fma chain
+    /// over k in order (quant.h), so a row's result never depends on the batch, the thread count or the CPU.
+    private func linear(_ x: UnsafeMutablePointer<Float>, rows: Int, _ w: PackedMatrix, into y: UnsafeMutablePointer<Float>,
+                        accumulate: Bool) {
         let panels = w.panels
         let parts = min(threads, panels)
-        let acc: Int32 = accumulate ? 1 : 0
         if parts <= 1 {
-            hk_gemm_packed(x, w.cols, rows, w.packed.pointer, w.cols, w.rows, 0, panels, y, w.rows, acc)
+            w.multiply(x, rows: rows, panels: 0..<panels, into: y, accumulate: accumulate, isa: isa,
+                       scratch: productScratch[0].pointer)
             return
         }
-        let xs = UnsafeSendable(x), ys = UnsafeSendable(y)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            // Each part writes only the columns of its own panels.
+        pool.run(parts: parts) { part in
+            // Each part writes only the columns of its own panels, with its own scratch.
             let begin = panels * part / parts, end = panels * (part + 1) / parts
-            hk_gemm_packed(xs.value, w.cols, rows, w.packed.pointer, w.cols, w.rows, begin, end, ys.value, w.rows, acc)
+            w.multiply(x, rows: rows, panels: begin..<end, into: y, accumulate: accumulate, isa: isa,
+                       scratch: productScratch[part].pointer)
         }
     }
 
@@ -222,10 +202,4 @@ public final class Transformer: @unchecked Sendable {
                             kv.keys[l].assumingMemoryBound(to: UInt16.self), kv.values[l].assumingMemoryBound(to: UInt16.self))
         }
     }
-}
-
-/// A pointer handed to worker threads that write disjoint parts of what it points to.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -41,12 +41,7 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
 void hk_f16_to_f32(const uint16_t *src, float *dst, long n);
 void hk_f32_to_f16(const float *src, uint16_t *dst, long n);
 
-/// Packs W: (n, k) row-major into panels of 16 rows: packed[p][kk][j] = W[16p + j][kk], zero-padded to whole panels.
-void hk_pack_panels(const float *w, long n, long k, float *packed);
-
-/// y[r, col] (+)= Σ_kk x[r, kk] · W[col, kk] for the columns of panels [panelBegin, panelEnd), W packed by hk_pack_panels.
-/// Each element is one FMA chain over kk in order, so a row's result is the same in any batch (batch invariance).
-void hk_gemm_packed(const float *x, long ldx, long m, const float *packed, long k, long n, long panelBegin, long panelEnd,
-                    float *y, long ldy, int accumulate);
+/// A spin-wait hint (pause) for the worker pool.
+static inline void hk_cpu_relax(void) { __builtin_ia32_pause(); }
 
 #endif
