@@ -35,7 +35,25 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
         const long nr = rows - r0 < TILE ? rows - r0 : TILE;
         const long keys = start + r0 + nr; // keys the last row of the tile sees
         // scores: (nr, keys) — one dot product per (row, key), accumulated in 8 lanes over headDim, then hsum.
-        for (long j = 0; j < keys; j++) {
+        long j0 = 0;
+        if (nr == 1) {
+            // One row (decode): four keys at a time, four independent chains of the same arithmetic.
+            const float *qr = q + r0 * ldq;
+            for (; j0 + 4 <= keys; j0 += 4) {
+                long base[4];
+                for (int u = 0; u < 4; u++) {
+                    const long j = j0 + u, slot = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+                    base[u] = slot * kvDim + off;
+                }
+                __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+                for (long d = 0; d < headDim; d += 8) {
+                    const __m256 qv = _mm256_loadu_ps(qr + d);
+                    for (int u = 0; u < 4; u++) acc[u] = _mm256_fmadd_ps(qv, load8(kCache, f16, base[u] + d), acc[u]);
+                }
+                for (int u = 0; u < 4; u++) scratch[j0 + u] = hsum(acc[u]) * scale;
+            }
+        }
+        for (long j = j0; j < keys; j++) {
             const long slot = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
             const long base = slot * kvDim + off;
             __m256 acc[TILE];
@@ -63,6 +81,22 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
             inv[r] = 1.0f / sum;
         }
         // out: (nr, headDim) = P · V, 8 columns at a time, keys in order.
+        if (nr == 1) {
+            // One row: 64 columns at a time, eight independent chains over the keys in the same order.
+            for (long d0 = 0; d0 < headDim; d0 += 64) {
+                const long nb = headDim - d0 < 64 ? (headDim - d0) / 8 : 8;
+                __m256 acc[8];
+                for (long b = 0; b < 8; b++) acc[b] = _mm256_setzero_ps();
+                for (long j = 0; j < keys; j++) {
+                    const long slot = (long)blockTable[j / blockSize] * blockSize + j % blockSize;
+                    const __m256 p = _mm256_set1_ps(scratch[j]);
+                    const long base = slot * kvDim + off + d0;
+                    for (long b = 0; b < nb; b++) acc[b] = _mm256_fmadd_ps(p, load8(vCache, f16, base + 8 * b), acc[b]);
+                }
+                for (long b = 0; b < nb; b++) _mm256_storeu_ps(out + r0 * ldo + d0 + 8 * b, _mm256_mul_ps(acc[b], _mm256_set1_ps(inv[0])));
+            }
+            continue;
+        }
         for (long d = 0; d < headDim; d += 8) {
             __m256 acc[TILE];
             for (long r = 0; r < nr; r++) acc[r] = _mm256_setzero_ps();

@@ -8,6 +8,7 @@ typedef struct { __m256i a, b; } VI;
 #define MR_MAX 6
 #define FUSED_NP 2
 #define FUSED_MR 2
+#define TILE_NP 1
 #define QGEMM_NAME hk_qgemm_avx2
 
 static inline V v_load(const float *p) { return (V){_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }

@@ -10,6 +10,7 @@ typedef __m512i VI;
 #define MR_MAX 12
 #define FUSED_NP 4
 #define FUSED_MR 4
+#define TILE_NP 2
 #define QGEMM_NAME hk_qgemm_avx512
 
 static inline V v_load(const float *p) { return _mm512_loadu_ps(p); }

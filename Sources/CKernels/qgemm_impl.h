@@ -145,22 +145,32 @@ static inline AI void few_rows(const int type, const hk_qlayout L, const uint8_t
     }
 }
 
-/// acc[r] = fma chain of x[r, 0..kt) against w: (kt, 16), continuing from acc, for MR rows.
-static inline AI void mk(const float *x, long ldx, const long MR, const float *w, long kt, float *acc) {
-    V c[MR_MAX];
-    for (long r = 0; r < MR; r++) c[r] = v_load(acc + 16 * r);
+/// acc[r] = fma chain of x[r, 0..kt) against TP tiles w[p]: (kt, 16) (tile stride wstride), continuing from acc:
+/// (MR, TP·16). xp: x packed (kt, MR), so every broadcast is at a fixed offset from one pointer.
+static inline AI void mk(const float *xp, const long MR, const long TP, const float *w, long wstride, long kt, float *acc) {
+    V c[MR_MAX][TILE_NP];
+    for (long r = 0; r < MR; r++)
+        for (long p = 0; p < TP; p++) c[r][p] = v_load(acc + r * TP * 16 + 16 * p);
     for (long kk = 0; kk < kt; kk++) {
-        const V b = v_load(w + 16 * kk);
-        for (long r = 0; r < MR; r++) c[r] = v_fma(v_set1(x[r * ldx + kk]), b, c[r]);
+        V b[TILE_NP];
+        for (long p = 0; p < TP; p++) b[p] = v_load(w + p * wstride + 16 * kk);
+        for (long r = 0; r < MR; r++) {
+            const V a = v_set1(xp[kk * MR + r]);
+            for (long p = 0; p < TP; p++) c[r][p] = v_fma(a, b[p], c[r][p]);
+        }
     }
-    for (long r = 0; r < MR; r++) v_store(acc + 16 * r, c[r]);
+    for (long r = 0; r < MR; r++)
+        for (long p = 0; p < TP; p++) v_store(acc + r * TP * 16 + 16 * p, c[r][p]);
 }
 
-static inline AI void rows_over_tile(const float *x, long ldx, long mc, const float *w, long kt, float *acc) {
+/// Every row block of the chunk over the tiles [k0, k0 + kt) of TP panels. xp: the chunk packed by pack_rows.
+static inline AI void rows_over_tile(const float *xp, long k, long mc, const long TP, const float *w, long k0, long kt,
+                                     float *acc) {
     long r = 0;
-    for (; mc - r >= MR_MAX; r += MR_MAX) mk(x + r * ldx, ldx, MR_MAX, w, kt, acc + 16 * r);
-    switch (mc - r) {
-#define TAIL(n) case n: mk(x + r * ldx, ldx, n, w, kt, acc + 16 * r); break;
+    for (; mc - r >= MR_MAX; r += MR_MAX) mk(xp + r * k + k0 * MR_MAX, MR_MAX, TP, w, HK_TILE * 16, kt, acc + r * TP * 16);
+    const long tail = mc - r;
+    switch (tail) {
+#define TAIL(n) case n: mk(xp + r * k + k0 * n, n, TP, w, HK_TILE * 16, kt, acc + r * TP * 16); break;
     TAIL(1) TAIL(2) TAIL(3) TAIL(4) TAIL(5)
 #if MR_MAX > 6
     TAIL(6) TAIL(7) TAIL(8) TAIL(9) TAIL(10) TAIL(11)
@@ -170,11 +180,38 @@ static inline AI void rows_over_tile(const float *x, long ldx, long mc, const fl
     }
 }
 
+/// Packs rows x[0..mc) into blocks of MR_MAX rows (and one tail block): block b at xp + b·MR_MAX·k holds
+/// (k, rows of the block), k-major.
+static inline void pack_rows(const float *x, long ldx, long mc, long k, float *xp) {
+    for (long r0 = 0; r0 < mc; r0 += MR_MAX) {
+        const long mr = mc - r0 < MR_MAX ? mc - r0 : MR_MAX;
+        float *dst = xp + r0 * k;
+        for (long r = 0; r < mr; r++)
+            for (long kk = 0; kk < k; kk++) dst[kk * mr + r] = x[(r0 + r) * ldx + kk];
+    }
+}
+
+/// TP panels starting at panel p over a packed row chunk; writes their finished columns.
+static inline AI void panels_tiled(const int type, const hk_qlayout L, const uint8_t *packed, long pb, long k, long n,
+                                   long p, const long TP, const float *xp, long mc, float *y, long ldy, int accumulate,
+                                   float *w, float *acc) {
+    memset(acc, 0, sizeof(float) * 16 * TP * mc);
+    for (long k0 = 0; k0 < k; k0 += HK_TILE) {
+        const long kt = k - k0 < HK_TILE ? k - k0 : HK_TILE;
+        for (long i = 0; i < TP; i++) dq_tile(type, L, packed + (p + i) * pb, k0, kt, w + i * HK_TILE * 16);
+        rows_over_tile(xp, k, mc, TP, w, k0, kt, acc);
+    }
+    for (long i = 0; i < TP; i++) {
+        const long col = 16 * (p + i);
+        if (col < n) hk_store_acc_ld(acc + 16 * i, TP * 16, mc, y + col, ldy, n - col < 16 ? n - col : 16, accumulate);
+    }
+}
+
 static inline AI void qgemm_type(const int type, const void *packed, long k, long n, long p0, long p1, const float *x,
                                  long ldx, long rows, float *y, long ldy, int accumulate, float *scratch) {
     const hk_qlayout L = hk_qinfo(type);
     const long pb = hk_panel_bytes(L, k);
-    float *w = scratch, *acc = scratch + HK_TILE * 16;
+    float *w = scratch, *acc = w + HK_TILE * 16 * HK_TILE_NP_MAX, *xp = acc + HK_ROW_CHUNK * 16 * HK_TILE_NP_MAX;
     if (rows <= FUSED_MR) {
         switch (rows) {
 #define FEW(R) case R: few_rows(type, L, (const uint8_t *)packed, pb, k, n, p0, p1, x, ldx, R, y, ldy, accumulate, acc); break;
@@ -189,16 +226,12 @@ static inline AI void qgemm_type(const int type, const void *packed, long k, lon
     }
     for (long r0 = 0; r0 < rows; r0 += HK_ROW_CHUNK) {
         const long mc = rows - r0 < HK_ROW_CHUNK ? rows - r0 : HK_ROW_CHUNK;
-        for (long p = p0; p < p1; p++) {
-            const uint8_t *panel = (const uint8_t *)packed + p * pb;
-            memset(acc, 0, sizeof(float) * 16 * mc);
-            for (long k0 = 0; k0 < k; k0 += HK_TILE) {
-                const long kt = k - k0 < HK_TILE ? k - k0 : HK_TILE;
-                dq_tile(type, L, panel, k0, kt, w);
-                rows_over_tile(x + r0 * ldx + k0, ldx, mc, w, kt, acc);
-            }
-            hk_store_acc(acc, mc, y + r0 * ldy + 16 * p, ldy, n - 16 * p < 16 ? n - 16 * p : 16, accumulate);
-        }
+        pack_rows(x + r0 * ldx, ldx, mc, k, xp);
+        long p = p0;
+        for (; p1 - p >= TILE_NP; p += TILE_NP)
+            panels_tiled(type, L, (const uint8_t *)packed, pb, k, n, p, TILE_NP, xp, mc, y + r0 * ldy, ldy, accumulate, w, acc);
+        for (; p < p1; p++)
+            panels_tiled(type, L, (const uint8_t *)packed, pb, k, n, p, 1, xp, mc, y + r0 * ldy, ldy, accumulate, w, acc);
     }
 }
 

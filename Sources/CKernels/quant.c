@@ -219,13 +219,17 @@ void hk_qtile_scalar(int type, const void *panel, long k, long k0, long kt, floa
         for (int j = 0; j < 16; j++) w[kk * 16 + j] = weight(L, type, (const uint8_t *)panel, k, k0 + kk, j);
 }
 
-long hk_qscratch_floats(long rows) { (void)rows; return HK_TILE * 16 + HK_ROW_CHUNK * 16; }
+long hk_qscratch_floats(long rows, long k) {
+    (void)rows;
+    // weight tiles, accumulators, the packed row chunk
+    return HK_TILE * 16 * HK_TILE_NP_MAX + HK_ROW_CHUNK * 16 * HK_TILE_NP_MAX + HK_ROW_CHUNK * k;
+}
 
 /// The reference driver: scalar tiles, the same tiling and the same fma chain as the SIMD drivers.
 static void qgemm_scalar(int type, const void *packed, long k, long n, long p0, long p1, const float *x, long ldx,
                          long rows, float *y, long ldy, int accumulate, float *scratch) {
     const long pb = hk_qpanel_bytes(type, k);
-    float *w = scratch, *acc = scratch + HK_TILE * 16;
+    float *w = scratch, *acc = scratch + HK_TILE * 16 * HK_TILE_NP_MAX;
     for (long r0 = 0; r0 < rows; r0 += HK_ROW_CHUNK) {
         const long mc = rows - r0 < HK_ROW_CHUNK ? rows - r0 : HK_ROW_CHUNK;
         for (long p = p0; p < p1; p++) {

@@ -7,8 +7,10 @@ enum { HK_KIND_FLOAT, HK_KIND_KQUANT, HK_KIND_SYM, HK_KIND_ASYM };
 
 /// k values dequantized per tile: one K-quant super-block, 8 legacy groups; the tile fits L1 as f32 (16 KB).
 #define HK_TILE 256
-/// Rows that pass over a panel's tiles together (their accumulators, 4 KB, stay in L1).
+/// Rows that pass over a panel's tiles together (their accumulators, 4-8 KB, stay in L1).
 #define HK_ROW_CHUNK 64
+/// Most panels one tiled block covers (AVX-512 takes two: 24 accumulators).
+#define HK_TILE_NP_MAX 2
 
 typedef struct {
     int ok, kind;

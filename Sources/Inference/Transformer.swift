@@ -65,7 +65,7 @@ public final class Transformer: @unchecked Sendable {
         self.threads = max(1, threads)
         self.isa = isa
         pool = WorkerPool(threads: max(1, threads))
-        productScratch = (0..<max(1, threads)).map { _ in FloatBuffer(count: hk_qscratch_floats(t), zeroed: false) }
+        productScratch = (0..<max(1, threads)).map { _ in FloatBuffer(count: hk_qscratch_floats(t, max(c.dim, c.qDim, c.ffnDim)), zeroed: false) }
         let context = min(c.contextLength, kv.capacity)
         workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
         jobs.reserveCapacity(t * c.heads)

@@ -51,11 +51,11 @@ void hk_qtile_scalar(int type, const void *panel, long k, long k0, long kt, floa
 
 /// Which kernels run: 0 scalar-tile reference driver, 1 AVX2/FMA, 2 AVX-512. hk_qisa_best() is what this CPU has.
 int hk_qisa_best(void);
-/// Scratch floats one call of hk_qgemm needs for `rows` rows.
-long hk_qscratch_floats(long rows);
+/// Scratch floats one call of hk_qgemm needs for `rows` rows of length k.
+long hk_qscratch_floats(long rows, long k);
 
 /// y[r, col] (+)= Σ_k x[r, k] · W[col, k] for the columns of panels [p0, p1) of a packed matrix W: (n, k).
-/// x: (rows, k) with row stride ldx; y: (rows, n) with stride ldy. scratch: hk_qscratch_floats(rows) floats,
+/// x: (rows, k) with row stride ldx; y: (rows, n) with stride ldy. scratch: hk_qscratch_floats(rows, k) floats,
 /// 64-byte aligned, one per concurrent caller.
 void hk_qgemm(int isa, int type, const void *packed, long k, long n, long p0, long p1,
               const float *x, long ldx, long rows, float *y, long ldy, int accumulate, float *scratch);
