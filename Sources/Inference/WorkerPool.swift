@@ -83,7 +83,8 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func work(index: Int) {
-        var seen = state.load(ordering: .acquiring)
+        // The initial state, not a fresh load: a job published before this thread first ran is still its to do.
+        var seen = 0
         while true {
             // Spin, then park, until a new generation is published.
             var spins = 0
