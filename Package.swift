@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja", "TestSupport"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
+        .testTarget(name: "KernelTests", dependencies: ["CKernels", "GGUF"], path: "Tests/KernelTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -108,30 +108,42 @@ static void decode(int type, const uint8_t *b, decoded *o) {
     }
 }
 
-/// Writes code c of column j at group-relative k into a group's code area.
-static void put_code(const hk_qlayout L, uint8_t *codes, long kk, int j, uint8_t c) {
-    if (L.width == 8) { codes[kk * 16 + j] = c; return; }
-    codes[(kk >> 1) * 16 + j] |= (uint8_t)((c & 15) << (4 * (kk & 1)));
-    for (int p = 0; p < L.width - 4; p++) {
-        uint16_t *plane = (uint16_t *)(codes + L.group * 8) + p * L.group + kk;
-        if ((c >> (4 + p)) & 1) *plane |= (uint16_t)(1u << j);
+/// Writes a group's codes for the 16 columns: codes[j] points at column j's G codes (zeros for padding rows).
+static void put_codes(const hk_qlayout L, uint8_t *out, const uint8_t *const codes[16]) {
+    const long G = L.group;
+    if (L.width == 8) {
+        for (long kk = 0; kk < G; kk++)
+            for (int j = 0; j < 16; j++) out[kk * 16 + j] = codes[j][kk];
+        return;
     }
+    for (long kk = 0; kk < G; kk += 2)
+        for (int j = 0; j < 16; j++) out[(kk >> 1) * 16 + j] = (uint8_t)((codes[j][kk] & 15) | ((codes[j][kk + 1] & 15) << 4));
+    uint16_t *planes = (uint16_t *)(out + G * 8);
+    for (int p = 0; p < L.width - 4; p++)
+        for (long kk = 0; kk < G; kk++) {
+            unsigned bits = 0;
+            for (int j = 0; j < 16; j++) bits |= (unsigned)((codes[j][kk] >> (4 + p)) & 1) << j;
+            planes[p * G + kk] = (uint16_t)bits;
+        }
 }
 
 static int finite_f16(uint16_t h) { return (h & 0x7C00) != 0x7C00; }
 
 int hk_qpack(int type, const void *src, long n, long k, long row0, long rows, void *dst) {
     const hk_qlayout L = hk_qinfo(type);
-    const long pb = hk_panel_bytes(L, k), sbCount = k / L.sb, srcRow = k / L.sb * L.srcBytes;
+    const long pb = hk_panel_bytes(L, k), sbCount = k / L.sb;
+    const long srcRow = L.kind == HK_KIND_FLOAT ? k * L.srcBytes : sbCount * L.srcBytes;
     const long pend = (row0 + rows + 15) / 16;
+    static const uint8_t zeros[256] = {0};
     for (long p = row0 / 16; p < pend; p++) {
         uint8_t *panel = (uint8_t *)dst + p * pb;
-        memset(panel, 0, pb);
-        for (int j = 0; j < 16; j++) {
-            const long row = 16 * p + j;
-            if (row >= n || row >= row0 + rows) continue;
-            const uint8_t *s = (const uint8_t *)src + row * (L.kind == HK_KIND_FLOAT ? k * L.srcBytes : srcRow);
-            if (L.kind == HK_KIND_FLOAT) {
+        int live[16];
+        for (int j = 0; j < 16; j++) live[j] = 16 * p + j < n && 16 * p + j < row0 + rows;
+        if (L.kind == HK_KIND_FLOAT) {
+            memset(panel, 0, pb);
+            for (int j = 0; j < 16; j++) {
+                if (!live[j]) continue;
+                const uint8_t *s = (const uint8_t *)src + (16 * p + j) * srcRow;
                 for (long kk = 0; kk < k; kk++) {
                     if (type == HK_F32) {
                         float v; memcpy(&v, s + 4 * kk, 4);
@@ -141,29 +153,41 @@ int hk_qpack(int type, const void *src, long n, long k, long row0, long rows, vo
                         memcpy(panel + (kk * 16 + j) * 2, s + 2 * kk, 2);
                     }
                 }
-                continue;
             }
-            for (long sb = 0; sb < sbCount; sb++) {
-                decoded d;
-                memset(&d, 0, sizeof d);
-                decode(type, s + sb * L.srcBytes, &d);
-                uint8_t *out = panel + sb * L.sbBytes;
-                if (L.kind == HK_KIND_KQUANT) {
-                    if (!isfinite(d.dA) || !isfinite(d.mA)) return -1;
-                    ((float *)out)[j] = d.dA;
-                    ((float *)out)[16 + j] = d.mA;
-                    for (long g = 0; g < L.sb / L.group; g++) {
-                        uint8_t *grp = out + 128 + g * L.groupBytes;
-                        grp[j] = (uint8_t)d.sc[g];
-                        grp[16 + j] = (uint8_t)d.mn[g];
-                        for (long kk = 0; kk < L.group; kk++) put_code(L, grp + 32, kk, j, d.codes[g * L.group + kk]);
-                    }
-                } else {
-                    if (!finite_f16(d.d) || (L.kind == HK_KIND_ASYM && !finite_f16(d.m))) return -1;
-                    memcpy(out + 2 * j, &d.d, 2);
-                    if (L.kind == HK_KIND_ASYM) memcpy(out + 32 + 2 * j, &d.m, 2);
-                    for (long kk = 0; kk < 32; kk++) put_code(L, out + L.scaleBytes, kk, j, d.codes[kk]);
+            continue;
+        }
+        for (long sb = 0; sb < sbCount; sb++) {
+            decoded d[16];
+            for (int j = 0; j < 16; j++) {
+                memset(&d[j], 0, sizeof d[j]);
+                if (live[j]) decode(type, (const uint8_t *)src + (16 * p + j) * srcRow + sb * L.srcBytes, &d[j]);
+            }
+            uint8_t *out = panel + sb * L.sbBytes;
+            if (L.kind == HK_KIND_KQUANT) {
+                for (int j = 0; j < 16; j++) {
+                    if (!isfinite(d[j].dA) || !isfinite(d[j].mA)) return -1;
+                    ((float *)out)[j] = d[j].dA;
+                    ((float *)out)[16 + j] = d[j].mA;
                 }
+                for (long g = 0; g < L.sb / L.group; g++) {
+                    uint8_t *grp = out + 128 + g * L.groupBytes;
+                    const uint8_t *codes[16];
+                    for (int j = 0; j < 16; j++) {
+                        grp[j] = (uint8_t)d[j].sc[g];
+                        grp[16 + j] = (uint8_t)d[j].mn[g];
+                        codes[j] = live[j] ? d[j].codes + g * L.group : zeros;
+                    }
+                    put_codes(L, grp + 32, codes);
+                }
+            } else {
+                const uint8_t *codes[16];
+                for (int j = 0; j < 16; j++) {
+                    if (!finite_f16(d[j].d) || (L.kind == HK_KIND_ASYM && !finite_f16(d[j].m))) return -1;
+                    memcpy(out + 2 * j, &d[j].d, 2);
+                    if (L.kind == HK_KIND_ASYM) memcpy(out + 32 + 2 * j, &d[j].m, 2);
+                    codes[j] = live[j] ? d[j].codes : zeros;
+                }
+                put_codes(L, out + L.scaleBytes, codes);
             }
         }
     }

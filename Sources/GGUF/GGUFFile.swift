@@ -82,10 +82,12 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawPointer(mapping) + tensor.fileOffset
     }
 
-    /// Drops this process's resident pages of the mapping (a later read faults them in again from the file), for when
-    /// the weights have been copied out of it.
-    public func releaseTensorData() {
-        _ = madvise(mapping, mappedSize, MADV_DONTNEED)
+    /// Drops this process's resident pages of `tensor`'s data (the whole pages inside it; a later read faults them
+    /// in again from the file), for when its weights have been copied out.
+    public func release(_ tensor: GGUFTensor) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (tensor.fileOffset + page - 1) / page * page, end = (tensor.fileOffset + tensor.byteCount) / page * page
+        if end > start { _ = madvise(mapping + start, end - start, MADV_DONTNEED) }
     }
 
     // MARK: - Parsing

@@ -11,8 +11,8 @@ extension Engine {
         let now = Date()
 
         // Batch: each scheduled request's next tokens at its positions, with its block table. Prompt positions
-        // come first (BLAS), generated positions after (packed kernel) — a chunk that recomputes both after a
-        // preemption is split in two, so every position always takes the same path.
+        // come first, generated positions after (ForwardBatch keeps the two classes apart; every row takes the same
+        // row-invariant kernels, so a position's numbers never depend on its neighbours).
         var batch = ForwardBatch()
         batch.tokens.reserveCapacity(out.totalTokens)
         var generatedParts: [(ScheduledRequest, Int)] = []

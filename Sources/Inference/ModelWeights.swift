@@ -51,6 +51,7 @@ public final class ModelWeights: Sendable {
                                                 limit: available.source)
         }
         let c = config
+        let arena = try WeightArena(bytes: plan.matrixBytes)
 
         // Allocate every destination first, then fill them in parallel: a job packs one segment (one tensor) or
         // dequantizes one f32 vector; each destination belongs to exactly one job.
@@ -63,7 +64,8 @@ public final class ModelWeights: Sendable {
         var jobs: [Job] = []
         func matrix(_ parts: [String], name: String) throws -> PackedMatrix {
             let tensors = try parts.map { try plan.tensor($0) }
-            let m = try PackedMatrix(cols: tensors[0].dims[0], parts: tensors.map { ($0.type, $0.dims[1]) }, name: name)
+            let m = try PackedMatrix(cols: tensors[0].dims[0], parts: tensors.map { ($0.type, $0.dims[1]) }, name: name,
+                                     arena: arena)
             for (i, t) in tensors.enumerated() { jobs.append(Job(tensor: t, target: .segment(m, i))) }
             return m
         }
@@ -124,6 +126,8 @@ public final class ModelWeights: Sendable {
             } catch {
                 failure.withLock { $0 = error }
             }
+            // This tensor now lives in its packed copy: drop its pages of the file, so the peak is not file + copy.
+            file.release(job.tensor)
             let now = done.withLock { p -> LoadProgress in
                 p.tensors += 1
                 p.bytes += job.tensor.byteCount
@@ -132,8 +136,6 @@ public final class ModelWeights: Sendable {
             progress?(now)
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        // Every weight now lives in its packed copy: drop the file's pages from this process.
-        file.releaseTensorData()
     }
 
     /// Writes the f32 embedding of `token` into `dst` (dim floats), dequantizing one row of the packed table.
@@ -147,6 +149,8 @@ public final class ModelWeights: Sendable {
 struct Plan {
     let file: GGUFFile
     let tiedOutput: Bool
+    /// Bytes of packed matrices, and of everything (matrices and f32 vectors).
+    let matrixBytes: Int
     let bytes: Int
     private let shapes: [String: [Int]]
 
@@ -184,8 +188,8 @@ struct Plan {
         if file.tensor(named: "rope_freqs.weight") != nil { shapes["rope_freqs.weight"] = [c.ropeDim / 2] }
         self.shapes = shapes
 
-        var total = 0
-        for (name, shape) in shapes where shape.count == 1 { _ = try Self.check(file, name, shape); total += shape[0] * 4 }
+        var vectors = 0, total = 0
+        for (name, shape) in shapes where shape.count == 1 { _ = try Self.check(file, name, shape); vectors += shape[0] * 4 }
         for parts in matrices {
             let tensors = try parts.map { try Self.check(file, $0, shapes[$0]!) }
             guard let b = PackedMatrix.bytes(cols: tensors[0].dims[0], parts: tensors.map { ($0.type, $0.dims[1]) }) else {
@@ -194,7 +198,8 @@ struct Plan {
             }
             total += b
         }
-        bytes = total
+        matrixBytes = total
+        bytes = total + vectors
     }
 
     func tensor(_ name: String) throws -> GGUFTensor { try Self.check(file, name, shapes[name] ?? []) }

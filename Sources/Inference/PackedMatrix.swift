@@ -29,7 +29,8 @@ public final class PackedMatrix: @unchecked Sendable {
     public let byteCount: Int
     /// Panels of all segments.
     public let panels: Int
-    private let storage: UnsafeMutableRawPointer
+    /// Holds the memory the segments point into.
+    private let arena: WeightArena
 
     /// Bytes a matrix of these parts takes, or nil when a type cannot be packed or `cols` does not fit its blocks.
     public static func bytes(cols: Int, parts: [(type: GGMLType, rows: Int)]) -> Int? {
@@ -38,19 +39,16 @@ public final class PackedMatrix: @unchecked Sendable {
             guard hk_qsupported(Int32(p.type.rawValue)) != 0, cols % hk_qblock(Int32(p.type.rawValue)) == 0 else { return nil }
             total += (p.rows + 15) / 16 * hk_qpanel_bytes(Int32(p.type.rawValue), cols)
         }
-        return total
+        return (total + 63) / 64 * 64 // as the arena places it
     }
 
-    /// Allocates (without filling) a matrix of `parts` stacked in order; throws when the memory is refused.
-    public init(cols: Int, parts: [(type: GGMLType, rows: Int)], name: String) throws(ModelError) {
+    /// Places (without filling) a matrix of `parts` stacked in order in `arena`.
+    init(cols: Int, parts: [(type: GGMLType, rows: Int)], name: String, arena: WeightArena) throws(ModelError) {
         guard let total = Self.bytes(cols: cols, parts: parts) else {
             throw .unsupportedTensorType(name: name, type: parts.map(\.type.name).joined(separator: "+"))
         }
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, max(total, 64)) == 0, let base = raw else {
-            throw .outOfMemory(what: "the weights of \(name)", bytes: total)
-        }
-        storage = base
+        let base = arena.allocate(total)
+        self.arena = arena
         var segs: [Segment] = [], offset = 0, row = 0
         for p in parts {
             let s = Segment(type: p.type, rowOffset: row, rows: p.rows, panelBytes: hk_qpanel_bytes(Int32(p.type.rawValue), cols),
@@ -65,8 +63,6 @@ public final class PackedMatrix: @unchecked Sendable {
         byteCount = total
         panels = segs.reduce(0) { $0 + $1.panels }
     }
-
-    deinit { free(storage) }
 
     /// Repacks segment `index` from its GGUF tensor data, `(rows, cols)` in blocks of its type.
     func pack(segment index: Int, from src: UnsafeRawPointer, tensorName: String) throws(ModelError) {

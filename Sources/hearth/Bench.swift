@@ -10,18 +10,19 @@ struct Bench: ParsableCommand {
     @Option(help: "Prompt length for the prefill test.") var promptTokens = 512
     @Option(help: "Tokens generated in the decode test.") var genTokens = 128
     @Option(help: "Runs of each test; the median is reported.") var runs = 3
-    @Option(help: "Threads for BLAS and attention.") var threads = 2
+    @Option(help: "Threads for the matrix products and attention.") var threads = 2
     @Option(help: "Tokens per prefill forward pass.") var batch = 512
     @Option(help: "Also decode this many sequences at once (one generated row each per step); 0 skips it.") var parallel = 16
 
     func run() throws {
         let m = try LoadedModel(path: model)
-        printError(String(format: "loaded %@ in %.2f s (%.0f MB of f32 weights)", model, m.loadSeconds, Double(m.weights.residentBytes) / 1e6))
+        printError(String(format: "loaded %@ in %.2f s (%.0f MB of weights, RSS %d MB, kernels %@)", model, m.loadSeconds,
+                          Double(m.weights.residentBytes) / 1e6, ServerRunner.residentMegabytes() ?? -1, KernelISA.selected.name))
         let t = try m.transformer(tokens: promptTokens + genTokens, batch: batch, threads: threads)
         let runner = SequenceRunner(transformer: t)
         var rng = Xoshiro256(seed: 42)
         let prompt = (0..<promptTokens).map { _ in Int32.random(in: 100..<Int32(m.config.vocabSize), using: &rng) }
-        _ = try runner.feed(Array(prompt.prefix(16)))  // warm up BLAS threads and page in weights
+        _ = try runner.feed(Array(prompt.prefix(16)))  // warm up the worker threads and caches
         var prefill: [Double] = [], decode: [Double] = []
         for _ in 0..<runs {
             runner.reset()

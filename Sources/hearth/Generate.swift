@@ -18,7 +18,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Render the prompt as a single user message through the model's chat template.") var chat = false
     @Option(help: "A Jinja chat template file that replaces the model's own (with --chat).") var chatTemplate: String?
     @Flag(help: "Keep generating past end-of-generation tokens.") var ignoreEOS = false
-    @Option(help: "Threads for BLAS and attention.") var threads = 2
+    @Option(help: "Threads for the matrix products and attention.") var threads = 2
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }

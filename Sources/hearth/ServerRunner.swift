@@ -89,14 +89,23 @@ struct ServerRunner {
             "path": .string(cfg.modelPath), "architecture": .string(modelConfig.architecture),
             "layers": .stringConvertible(modelConfig.layers), "file_mb": .stringConvertible(file.fileSize / 1_000_000),
         ])
-        let reporter = LoadProgressReporter(style: LoadProgressReporter.styleForStandardError(), logger: logger)
-        let weights = try ModelWeights(file: file, config: modelConfig, progress: { reporter.update($0) })
-
         let precision: KVPrecisionSetting = cfg.kvCacheType == "f16" ? .f16 : .f32
         let perToken = KVStorage.bytes(blocks: 1, blockSize: 1, config: modelConfig, precision: precision == .f16 ? .f16 : .f32)
         let budget = cfg.kvCacheMemory ?? Self.defaultKVBudget()
         let blockSize = 16
         let blocks = max(budget / (perToken * blockSize), 1)
+        // Weights and a full KV cache must fit in what the machine has now: refuse at load, in one line, rather than
+        // be killed mid-request when the cache fills.
+        let weightBytes = try ModelWeights.plannedBytes(file: file, config: modelConfig)
+        let available = MemoryBudget.current()
+        if weightBytes + blocks * blockSize * perToken > available.bytes {
+            throw ModelError.insufficientMemory(
+                what: "the weights (\(weightBytes / 1_048_576) MiB) and the KV cache (\(blocks * blockSize * perToken / 1_048_576) MiB)",
+                needed: weightBytes + blocks * blockSize * perToken, available: available.bytes, limit: available.source)
+        }
+        let reporter = LoadProgressReporter(style: LoadProgressReporter.styleForStandardError(), logger: logger)
+        let weights = try ModelWeights(file: file, config: modelConfig, progress: { reporter.update($0) })
+
         var engineConfig = EngineConfiguration(kvBlocks: blocks)
         engineConfig.blockSize = blockSize
         engineConfig.maxBatchTokens = cfg.maxBatchTokens
@@ -120,7 +129,8 @@ struct ServerRunner {
             "context": .stringConvertible(engine.contextLength),
             "kv_blocks": .stringConvertible(blocks), "kv_tokens": .stringConvertible(blocks * blockSize),
             "kv_mb": .stringConvertible(blocks * blockSize * perToken / 1_000_000), "kv_type": .string(cfg.kvCacheType),
-            "threads": .stringConvertible(cfg.threads), "chat_template": .string(template.origin),
+            "threads": .stringConvertible(cfg.threads), "kernels": .string(KernelISA.selected.name),
+            "chat_template": .string(template.origin),
         ])
         return engine
     }
