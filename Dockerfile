@@ -18,7 +18,7 @@ FROM ${SWIFT_IMAGE} AS build
 # pin to a superseded version makes the build fail. bookworm itself is the pin.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas-dev libssl-dev \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 # Dependencies first, so editing Sources/ does not refetch them (Package.resolved is used when present).
@@ -28,18 +28,18 @@ COPY Sources ./Sources
 # SwiftPM checks every target's directory when it loads the package, test targets included.
 COPY Tests ./Tests
 # --static-swift-stdlib links the Swift runtime and Foundation into the binary, so the runtime image
-# needs no Swift toolchain libraries; only OpenBLAS and OpenSSL stay dynamic (system packages).
+# needs no Swift toolchain libraries; only OpenSSL stays dynamic (a system package). The matrix kernels pick
+# AVX2 or AVX-512 at run time, so the image is not tied to the build host's CPU (x86-64-v3 is the minimum).
 RUN swift build -c release --product hearth --static-swift-stdlib \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/hearth" /out/hearth
 
 FROM debian:bookworm-slim
-# libopenblas0-pthread: the OpenBLAS the build linked against (libopenblas.so.0, threaded with pthreads,
-# as in the build image); it pulls in libgfortran5. libssl3: OpenSSL. curl: the HEALTHCHECK below
+# libssl3: OpenSSL. curl: the HEALTHCHECK below
 # (hearth itself is not an HTTP client). Unpinned for the reason given in the build stage.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libopenblas0-pthread libssl3 ca-certificates curl \
+        libssl3 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 hearth \
     && useradd --system --uid 10001 --gid hearth --no-create-home --home-dir /nonexistent \
