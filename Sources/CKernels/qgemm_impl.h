@@ -212,7 +212,7 @@ static inline AI void qgemm_type(const int type, const void *packed, long k, lon
     const hk_qlayout L = hk_qinfo(type);
     const long pb = hk_panel_bytes(L, k);
     float *w = scratch, *acc = w + HK_TILE * 16 * HK_TILE_NP_MAX, *xp = acc + HK_ROW_CHUNK * 16 * HK_TILE_NP_MAX;
-    if (rows <= FUSED_MR) {
+    if (rows <= (hk_qfused_rows >= 0 && hk_qfused_rows < FUSED_MR ? hk_qfused_rows : FUSED_MR)) {
         switch (rows) {
 #define FEW(R) case R: few_rows(type, L, (const uint8_t *)packed, pb, k, n, p0, p1, x, ldx, R, y, ldy, accumulate, acc); break;
         FEW(1) FEW(2)

@@ -6,6 +6,9 @@
 #include <math.h>
 #include <string.h>
 
+int hk_qfused_rows = -1;
+void hk_qset_fused_rows(int rows) { hk_qfused_rows = rows; }
+
 int hk_qsupported(int type) { return hk_qinfo(type).ok; }
 long hk_qblock(int type) { return hk_qinfo(type).sb; }
 long hk_qpanel_bytes(int type, long k) { return hk_panel_bytes(hk_qinfo(type), k); }

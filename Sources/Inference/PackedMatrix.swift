@@ -102,8 +102,10 @@ public enum KernelISA: Int32, Sendable, CaseIterable {
     /// The best this CPU has.
     public static let best = KernelISA(rawValue: hk_qisa_best()) ?? .avx2
 
-    /// `HEARTH_KERNELS` (scalar, avx2, avx512) when set to one this CPU runs, else the best.
+    /// `HEARTH_KERNELS` (scalar, avx2, avx512) when set to one this CPU runs, else the best. Reading it also applies
+    /// `HEARTH_FUSED_ROWS` (a benchmark knob: the most rows that take the few-rows kernel path).
     public static let selected: KernelISA = {
+        if let v = getenv("HEARTH_FUSED_ROWS").flatMap({ Int32(String(cString: $0)) }) { hk_qset_fused_rows(v) }
         guard let v = getenv("HEARTH_KERNELS").map({ String(cString: $0) }),
               let isa = allCases.first(where: { $0.name == v }), isa.rawValue <= best.rawValue else { return best }
         return isa

@@ -122,4 +122,31 @@ final class BatchInvarianceTests: XCTestCase {
         badBlock.append(tokens: [5], startPosition: 0, blockTable: [7], wantsLogits: true)
         XCTAssertThrowsError(try t.forward(badBlock)) { XCTAssertEqual($0 as? ForwardError, .badBlock(7)) }
     }
+
+    /// The same logits, bit for bit, from the scalar reference kernels, AVX2 and (where the CPU has it) AVX-512, with
+    /// one thread or two: a model's numbers do not depend on the machine (both a prompt chunk and a decode row).
+    func testEveryInstructionSetAndThreadCountGivesTheSameLogits() throws {
+        let (_, weights) = try TestModels.load(TestModels.smolLM2)
+        let prompt = prompts[2]
+        func logits(_ isa: KernelISA, threads: Int) throws -> [[Float]] {
+            let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 4), maxBatchTokens: 32,
+                                    maxLogitRows: 1, threads: threads, isa: isa)
+            var chunk = ForwardBatch()
+            chunk.append(tokens: prompt, startPosition: 0, blockTable: [0, 1, 2, 3], wantsLogits: true)
+            try t.forward(chunk)
+            let first = Array(t.logitsRow(0))
+            var step = ForwardBatch()
+            step.append(tokens: [42], startPosition: prompt.count, blockTable: [0, 1, 2, 3], wantsLogits: true, generated: true)
+            try t.forward(step)
+            return [first, Array(t.logitsRow(0))]
+        }
+        let reference = try logits(.scalar, threads: 1)
+        for isa in KernelISA.allCases where isa.rawValue <= KernelISA.best.rawValue {
+            for threads in [1, 2] {
+                let got = try logits(isa, threads: threads)
+                XCTAssertEqual(got[0].map(\.bitPattern), reference[0].map(\.bitPattern), "\(isa.name), \(threads) threads: prompt row")
+                XCTAssertEqual(got[1].map(\.bitPattern), reference[1].map(\.bitPattern), "\(isa.name), \(threads) threads: decode row")
+            }
+        }
+    }
 }

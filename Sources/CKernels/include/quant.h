@@ -51,6 +51,11 @@ void hk_qtile_scalar(int type, const void *panel, long k, long k0, long kt, floa
 
 /// Which kernels run: 0 scalar-tile reference driver, 1 AVX2/FMA, 2 AVX-512. hk_qisa_best() is what this CPU has.
 int hk_qisa_best(void);
+/// Most rows that take the fused few-rows path (-1: the kernel's own maximum, 4 with AVX-512, 2 with AVX2; 0: always
+/// the tiled path). Both paths give the same bits; this exists to measure the crossover (HEARTH_FUSED_ROWS).
+extern int hk_qfused_rows;
+void hk_qset_fused_rows(int rows);
+
 /// Scratch floats one call of hk_qgemm needs for `rows` rows of length k.
 long hk_qscratch_floats(long rows, long k);
 
