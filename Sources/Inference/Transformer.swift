@@ -25,7 +25,7 @@ public final class Transformer: @unchecked Sendable {
     private let hidden: FloatBuffer     // hidden: (T, ffnDim)
     private let cosSin: FloatBuffer     // cosSin: (T, ropeDim/2, 2)
     private let logitInput: FloatBuffer // logitInput: (R, dim) final-normed rows that are sampled
-    private let productScratch: [FloatBuffer] // per thread: a dequantized weight tile and row accumulators (quant.h)
+    private let productScratch: [FloatBuffer] // per thread: weight tiles, accumulators, packed rows (hk_qscratch_floats)
     /// logits: (R, vocab)
     public let logits: FloatBuffer
     private let slots: UnsafeMutablePointer<Int32>     // slots: (T) flat KV slot per token
