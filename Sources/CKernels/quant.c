@@ -209,7 +209,7 @@ static int get_code(const hk_qlayout L, const uint8_t *codes, long kk, int j) {
 }
 
 /// The weight at (column j, k) of a panel, by the kernels' formula: fma(c, D, -M).
-static float weight(const hk_qlayout L, int type, const uint8_t *panel, long kAll, long kk, int j) {
+static float weight(const hk_qlayout L, int type, const uint8_t *panel, long kk, int j) {
     switch (L.kind) {
     case HK_KIND_FLOAT:
         if (type == HK_F32) return ((const float *)panel)[kk * 16 + j];
@@ -231,23 +231,21 @@ static float weight(const hk_qlayout L, int type, const uint8_t *panel, long kAl
         return fmaf((float)get_code(L, grp + L.scaleBytes, kk % 32, j), D, -M);
     }
     }
-    (void)kAll;
 }
 
 void hk_qrow(int type, const void *packed, long k, long row, float *out) {
     const hk_qlayout L = hk_qinfo(type);
     const uint8_t *panel = (const uint8_t *)packed + (row / 16) * hk_panel_bytes(L, k);
-    for (long kk = 0; kk < k; kk++) out[kk] = weight(L, type, panel, k, kk, (int)(row % 16));
+    for (long kk = 0; kk < k; kk++) out[kk] = weight(L, type, panel, kk, (int)(row % 16));
 }
 
 void hk_qtile_scalar(int type, const void *panel, long k, long k0, long kt, float *w) {
     const hk_qlayout L = hk_qinfo(type);
     for (long kk = 0; kk < kt; kk++)
-        for (int j = 0; j < 16; j++) w[kk * 16 + j] = weight(L, type, (const uint8_t *)panel, k, k0 + kk, j);
+        for (int j = 0; j < 16; j++) w[kk * 16 + j] = weight(L, type, (const uint8_t *)panel, k0 + kk, j);
 }
 
-long hk_qscratch_floats(long rows, long k) {
-    (void)rows;
+long hk_qscratch_floats(long k) {
     // weight tiles, accumulators, the packed row chunk
     return HK_TILE * 16 * HK_TILE_NP_MAX + HK_ROW_CHUNK * 16 * HK_TILE_NP_MAX + HK_ROW_CHUNK * k;
 }

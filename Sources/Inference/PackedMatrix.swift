@@ -80,7 +80,7 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     /// y: (rows, self.rows) (+)= x: (rows, cols) · Wᵀ over the panels `range` of all segments (numbered in order).
-    /// scratch: `hk_qscratch_floats(rows, cols)` floats, owned by the calling thread.
+    /// scratch: `hk_qscratch_floats(cols)` floats, owned by the calling thread.
     func multiply(_ x: UnsafePointer<Float>, rows m: Int, panels range: Range<Int>, into y: UnsafeMutablePointer<Float>,
                   accumulate: Bool, isa: KernelISA, scratch: UnsafeMutablePointer<Float>) {
         var first = 0

@@ -25,7 +25,7 @@ extension Transformer {
                 }
             }
         }
-        let threads = min(workers.count, jobs.count)
+        let threads = min(self.threads, jobs.count)
         if threads == 0 { return }
         pool.run(parts: threads) { worker in
             // Each job writes only its own rows of one head of `attn`; each worker its own scratch.

@@ -11,8 +11,8 @@ public final class Transformer: @unchecked Sendable {
     public let maxBatchTokens: Int
     /// Most logit rows one forward pass produces.
     public let maxLogitRows: Int
-    /// Threads for the matrix products and attention.
-    let threads: Int
+    /// Threads for the matrix products and attention (the pool's, which may have got fewer than asked for).
+    var threads: Int { pool.threads }
     /// The instruction set of the matrix kernels (all give the same bits).
     public let isa: KernelISA
 
@@ -62,10 +62,9 @@ public final class Transformer: @unchecked Sendable {
         logitInput = FloatBuffer(count: r * c.dim)
         logits = FloatBuffer(count: r * c.vocabSize)
         slots = .allocate(capacity: t)
-        self.threads = max(1, threads)
         self.isa = isa
         pool = WorkerPool(threads: max(1, threads))
-        productScratch = (0..<max(1, threads)).map { _ in FloatBuffer(count: hk_qscratch_floats(t, max(c.dim, c.qDim, c.ffnDim)), zeroed: false) }
+        productScratch = (0..<max(1, threads)).map { _ in FloatBuffer(count: hk_qscratch_floats(max(c.dim, c.qDim, c.ffnDim)), zeroed: false) }
         let context = min(c.contextLength, kv.capacity)
         workers = (0..<max(1, threads)).map { _ in AttentionScratch(context: context) }
         jobs.reserveCapacity(t * c.heads)

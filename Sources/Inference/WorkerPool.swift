@@ -13,7 +13,8 @@ import Glibc
 final class WorkerPool: @unchecked Sendable {
     // `body` is written by the one thread that calls `run` (the engine thread) before it publishes a new state, and
     // read by a worker only between that publication and its `done` increment, which `run` waits for.
-    let threads: Int
+    /// Threads that take parts: fewer than asked for when the system refused a thread.
+    private(set) var threads: Int
     private var body: ((Int) -> Void)?
     /// generation << 8 | parts: a worker reads both at once, so it never pairs one job's part count with another's.
     private let state = Atomic<Int>(0)
@@ -39,7 +40,12 @@ final class WorkerPool: @unchecked Sendable {
                 start.pool.work(index: start.index)
                 return nil
             }, box)
-            precondition(rc == 0, "pthread_create failed: \(rc)")
+            guard rc == 0 else {
+                // No thread, so no part for it: run with the workers we have rather than trap.
+                Unmanaged<WorkerStart>.fromOpaque(box).release()
+                self.threads = index
+                break
+            }
             workers.append(thread)
         }
     }

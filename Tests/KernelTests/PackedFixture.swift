@@ -67,7 +67,7 @@ final class PackedFixture: CustomStringConvertible {
     deinit { packed.deallocate() }
 
     /// 64-byte-aligned scratch for hk_qgemm calls of up to `rows` rows.
-    func makeScratch(rows: Int) -> Scratch { Scratch(floats: hk_qscratch_floats(rows, k)) }
+    func makeScratch(rows: Int) -> Scratch { Scratch(floats: hk_qscratch_floats(k)) }
 
     /// Runs hk_qgemm on x rows [rowStart, rowStart + rows) over panels [p0, p1) into y: (rows, ldy = n + 5).
     /// y starts as `y0` (or the sentinel everywhere); afterwards every element outside the columns of [p0, p1)
@@ -77,7 +77,7 @@ final class PackedFixture: CustomStringConvertible {
         let p1 = p1 ?? panels
         let ldy = n + 5, guardFloats = 32
         let before = y0 ?? [Float](repeating: sentinel, count: rows * ldy)
-        precondition(before.count == rows * ldy && rowStart + rows <= x.rows && scratch.floats >= hk_qscratch_floats(rows, k))
+        precondition(before.count == rows * ldy && rowStart + rows <= x.rows && scratch.floats >= hk_qscratch_floats(k))
         // A guard band after the last row: a store past it would show here instead of corrupting the heap.
         var y = before + [Float](repeating: sentinel, count: guardFloats)
         x.x.withUnsafeBufferPointer { xs in

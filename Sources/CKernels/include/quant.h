@@ -56,11 +56,11 @@ int hk_qisa_best(void);
 extern int hk_qfused_rows;
 void hk_qset_fused_rows(int rows);
 
-/// Scratch floats one call of hk_qgemm needs for `rows` rows of length k.
-long hk_qscratch_floats(long rows, long k);
+/// Scratch floats one call of hk_qgemm needs for rows of length k (any row count: rows pass in chunks of 64).
+long hk_qscratch_floats(long k);
 
 /// y[r, col] (+)= Σ_k x[r, k] · W[col, k] for the columns of panels [p0, p1) of a packed matrix W: (n, k).
-/// x: (rows, k) with row stride ldx; y: (rows, n) with stride ldy. scratch: hk_qscratch_floats(rows, k) floats,
+/// x: (rows, k) with row stride ldx; y: (rows, n) with stride ldy. scratch: hk_qscratch_floats(k) floats,
 /// 64-byte aligned, one per concurrent caller.
 void hk_qgemm(int isa, int type, const void *packed, long k, long n, long p0, long p1,
               const float *x, long ldx, long rows, float *y, long ldy, int accumulate, float *scratch);
