@@ -51,6 +51,14 @@ let package = Package(
             ],
             path: "Sources/hearth"
         ),
+        // Fuzzing: the HTTP request parser and the OpenAI request decoders (`make fuzz`; Sources/HearthFuzz).
+        .executableTarget(
+            name: "hearth-fuzz",
+            dependencies: ["HTTP", "OpenAI"],
+            path: "Sources/HearthFuzz",
+            exclude: ["corpus", "hearth-fuzz.dict"],
+            swiftSettings: [.enableExperimentalFeature("Extern")]
+        ),
         // Tests.
         .target(name: "TestSupport", dependencies: ["Inference", "GGUF"], path: "Tests/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),

@@ -12,6 +12,13 @@ extension ServeConfig {
                   help: "Origins that get CORS headers and preflight answers; * allows any."),
         ConfigKey("server.metrics_require_auth", flag: "--metrics-require-auth", env: "HEARTH_METRICS_REQUIRE_AUTH",
                   kind: .boolean, default: "false", help: "Require an API key for /metrics too."),
+        ConfigKey("server.allowed_hosts", flag: "--allowed-host", env: "HEARTH_ALLOWED_HOSTS", kind: .list,
+                  default: "local",
+                  help: "Host headers served without an API key (stops DNS rebinding): by default loopback names, "
+                      + "IP literals and server.host; * allows any."),
+        ConfigKey("server.special_in_content", flag: "--allow-special-in-content", env: "HEARTH_SPECIAL_IN_CONTENT",
+                  kind: .boolean, default: "false",
+                  help: "Parse special-token text in message content as control tokens (lets users forge chat roles)."),
         ConfigKey("server.tls_cert", flag: "--tls-cert", env: "HEARTH_TLS_CERT", kind: .path, default: "none (HTTP)",
                   help: "PEM certificate chain file; serves HTTPS when set together with tls_key."),
         ConfigKey("server.tls_key", flag: "--tls-key", env: "HEARTH_TLS_KEY", kind: .path, default: "none (HTTP)",
@@ -58,6 +65,9 @@ extension ServeConfig {
                   help: "Largest request line plus headers; bigger ones get 431."),
         ConfigKey("limits.max_connections", flag: "--max-connections", env: "HEARTH_MAX_CONNECTIONS",
                   kind: .integer(1...Int.max), default: "512", help: "Most open connections; beyond it clients get 503."),
+        ConfigKey("limits.client_connections", flag: "--max-client-connections",
+                  env: "HEARTH_CLIENT_CONNECTIONS", kind: .integer(0...Int.max), default: "0",
+                  help: "Most open connections from one client address; 0 means no per-client limit."),
         ConfigKey("limits.header_timeout", flag: "--header-timeout", env: "HEARTH_HEADER_TIMEOUT", kind: .duration,
                   default: "10s", help: "Time a client has to send the request line and headers."),
         ConfigKey("limits.body_timeout", flag: "--body-timeout", env: "HEARTH_BODY_TIMEOUT", kind: .duration,
@@ -98,6 +108,8 @@ extension ServeConfig {
         case ("server.api_keys", .list(let v)): apiKeys = v
         case ("server.cors_origins", .list(let v)): corsOrigins = v
         case ("server.metrics_require_auth", .flag(let v)): metricsRequireAuth = v
+        case ("server.allowed_hosts", .list(let v)): allowedHosts = v
+        case ("server.special_in_content", .flag(let v)): allowSpecialInContent = v
         case ("server.tls_cert", .text(let v)): tlsCertificate = v
         case ("server.tls_key", .text(let v)): tlsKey = v
         case ("model.path", .text(let v)): modelPath = v
@@ -116,6 +128,7 @@ extension ServeConfig {
         case ("limits.max_body_bytes", .integer(let v)): maxBodyBytes = v
         case ("limits.max_header_bytes", .integer(let v)): maxHeaderBytes = v
         case ("limits.max_connections", .integer(let v)): maxConnections = v
+        case ("limits.client_connections", .integer(let v)): maxConnectionsPerClient = v
         case ("limits.header_timeout", .seconds(let v)): headerTimeout = v
         case ("limits.body_timeout", .seconds(let v)): bodyTimeout = v
         case ("limits.idle_timeout", .seconds(let v)): idleTimeout = v

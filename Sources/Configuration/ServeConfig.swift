@@ -14,6 +14,11 @@ public struct ServeConfig: Equatable, Sendable {
     public var corsOrigins: [String] = []
     /// Whether `/metrics` also requires an API key (`server.metrics_require_auth`).
     public var metricsRequireAuth: Bool = false
+    /// Host header values accepted without an API key; empty means loopback names, IP literals and `host`;
+    /// `*` accepts any (`server.allowed_hosts`).
+    public var allowedHosts: [String] = []
+    /// Parse special-token text inside message content as the real tokens (`server.special_in_content`).
+    public var allowSpecialInContent: Bool = false
     /// PEM certificate chain for HTTPS, set together with `tlsKey` (`server.tls_cert`).
     public var tlsCertificate: String?
     /// PEM private key for HTTPS, set together with `tlsCertificate` (`server.tls_key`).
@@ -59,6 +64,8 @@ public struct ServeConfig: Equatable, Sendable {
     public var maxHeaderBytes: Int = 16 * 1024
     /// Most open connections before clients get 503 (`limits.max_connections`).
     public var maxConnections: Int = 512
+    /// Most open connections from one client address, 0 for no limit (`limits.client_connections`).
+    public var maxConnectionsPerClient: Int = 0
     /// Seconds a client has to send the request head (`limits.header_timeout`).
     public var headerTimeout: Double = 10
     /// Seconds a client has to send the request body (`limits.body_timeout`).

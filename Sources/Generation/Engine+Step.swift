@@ -83,6 +83,8 @@ extension Engine {
         if a.firstToken == nil { a.firstToken = Date() }
         // End-of-generation tokens finish the request but are not part of the text.
         let isStopToken = !a.request.ignoreEOS && tokenizer.endOfGenerationIDs.contains(token)
+        // Nor are they listed in logprobs, as OpenAI never lists the token that stopped generation.
+        if isStopToken, a.request.logprobs != nil, !a.pendingLogprobs.isEmpty { a.pendingLogprobs.removeLast() }
         let piece = isStopToken ? "" : a.detokenizer.append(token)
         let (text, stopped) = a.stops.append(piece)
         if !text.isEmpty || !a.pendingLogprobs.isEmpty || stopped {

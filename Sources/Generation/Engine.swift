@@ -22,6 +22,10 @@ public final class Engine: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var published = EngineStats()
+    /// Requests in `inbox` not yet seen by the engine thread, and the queue length the scheduler last reported:
+    /// together they let `submit` answer a full queue at once instead of after the engine's current step.
+    private var inboxSubmits = 0
+    private var publishedQueue = 0
     private var nextID: UInt64 = 1
     private var thread: Thread?
 
@@ -50,7 +54,9 @@ public final class Engine: @unchecked Sendable {
             self.handle = handle
             self.request = request
             sampler = Sampler(parameters: request.sampling, prompt: request.promptTokens)
-            detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+            // Control tokens the model samples (`<|im_start|>` …) are not text, as in vLLM and llama-server
+            // (`skip_special_tokens`); user-defined ones such as `<think>` still are.
+            detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecial: true)
             stops = StopStringMatcher(stops: request.stopStrings)
             self.submitted = submitted
         }
@@ -107,11 +113,22 @@ public final class Engine: @unchecked Sendable {
         nextID += 1
         if stopping {
             handle.push(.rejected(.shuttingDown))
+        } else if isSurelyFull {
+            handle.push(.rejected(.queueFull))
         } else {
             inbox.append(.submit(request, handle, Date()))
+            inboxSubmits += 1
             lock.signal()
         }
         return handle
+    }
+
+    /// Whether the waiting queue is full even if every free sequence slot took a request (under `lock`). The
+    /// scheduler still decides every request this lets through; this only spares a rejection the wait for the
+    /// engine's current step, which can be a long prefill.
+    private var isSurelyFull: Bool {
+        let freeSlots = max(0, configuration.maxSequences - published.running)
+        return publishedQueue + inboxSubmits >= configuration.maxWaiting + freeSlots
     }
 
     func cancel(_ id: UInt64) {
@@ -154,6 +171,9 @@ public final class Engine: @unchecked Sendable {
         if stopping { return nil }
         let taken = inbox
         inbox.removeAll(keepingCapacity: true)
+        // Until the next publish these requests count as queued (an upper bound, as some will start at once).
+        publishedQueue += inboxSubmits
+        inboxSubmits = 0
         return taken
     }
 
@@ -210,6 +230,7 @@ public final class Engine: @unchecked Sendable {
         p.idleAndClean = active.isEmpty && !scheduler.hasWork && scheduler.checkIdleInvariant()
         lock.lock()
         published = p
+        publishedQueue = s.numWaiting
         lock.unlock()
     }
 }

@@ -60,6 +60,17 @@ public struct GenerationSummary: Sendable, Equatable {
     /// Seconds from submission to the first token (nil if none was produced).
     public var firstTokenSeconds: Double?
     public var totalSeconds: Double
+
+    public init(reason: GenerationFinishReason, promptTokens: Int, completionTokens: Int, cachedTokens: Int,
+                queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double) {
+        self.reason = reason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedTokens = cachedTokens
+        self.queueSeconds = queueSeconds
+        self.firstTokenSeconds = firstTokenSeconds
+        self.totalSeconds = totalSeconds
+    }
 }
 
 /// Why the engine refused a request before running it.

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The accept loop: one dedicated thread polls the listening sockets and the wake pipe, hands each accepted
-/// socket to a new connection thread, and answers 503 to connections beyond the cap.
+/// socket to a new connection thread, and answers 503 to connections beyond the cap and its reserve.
 ///
 /// The listening fds and the list of rejected sockets belong to the acceptor thread alone.
 struct Acceptor: Sendable {
@@ -111,18 +111,24 @@ struct Acceptor: Sendable {
             }
             Posix.setFlag(fd, level: Int32(IPPROTO_TCP), option: TCP_NODELAY, 1)
             let remoteAddress = SocketAddress.describe(storage)
-            guard let id = core.register(fd) else {
-                reject(fd, rejected: &rejected)
+            // The address without its port: "10.0.0.7" or "[::1]".
+            let client = remoteAddress.lastIndex(of: ":").map { String(remoteAddress[..<$0]) } ?? remoteAddress
+            let id: UInt64, reserve: Bool
+            switch core.register(fd, client: client) {
+            case .regular(let regular): (id, reserve) = (regular, false)
+            case .reserve(let reserved): (id, reserve) = (reserved, true)
+            case .refused(let message):
+                reject(fd, message: message, rejected: &rejected)
                 continue
             }
             let core = self.core, wake = self.wake
             let started = PosixThread.spawn(name: "hearth-http") {
-                Connection.run(id: id, fd: fd, remoteAddress: remoteAddress, core: core, wake: wake)
+                Connection.run(id: id, fd: fd, remoteAddress: remoteAddress, reserve: reserve, core: core, wake: wake)
             }
             if !started {
                 core.log("cannot start a connection thread; answering 503")
                 core.unregister(id)
-                reject(fd, rejected: &rejected)
+                reject(fd, message: "The server cannot take more connections now; retry later.", rejected: &rejected)
             }
         }
     }
@@ -130,12 +136,12 @@ struct Acceptor: Sendable {
     /// Answers 503 without waiting on the client, then lets the socket linger in the poll set.
     ///
     /// A TLS server just closes: a plain 503 would be noise to a TLS client, and a handshake would stall this thread.
-    private func reject(_ fd: Int32, rejected: inout [Rejected]) {
+    private func reject(_ fd: Int32, message: String, rejected: inout [Rejected]) {
         guard core.configuration.tls == nil else {
             ConnectedSocket(fd: fd).close()
             return
         }
-        let response = core.configuration.errorResponder(.serviceUnavailable, "The server is at its connection limit; retry later.")
+        let response = core.configuration.errorResponder(.serviceUnavailable, message)
         var bytes = ResponseHead.serialize(
             status: response.status, headers: response.headers, framing: .contentLength(response.body.count),
             closeConnection: true, requestVersion: .http1_1, options: core.configuration.responseOptions)

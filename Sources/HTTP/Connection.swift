@@ -44,11 +44,16 @@ final class Connection {
     private let remoteAddress: String
     private let core: ServerCore
     private let wake: WakePipe
+    /// A reserve connection (over the cap) serves one request for a reserved path, then closes.
+    private let reserve: Bool
     private var parser: HTTPRequestParser
     private var state: State
 
+    /// How long a reserve connection waits for its request head: probes send theirs at once.
+    static let reserveHeaderTimeout: Duration = .seconds(2)
+
     /// Serves an accepted socket over TLS or plain TCP, as the server is configured; the fd is closed in every case.
-    static func run(id: UInt64, fd: Int32, remoteAddress: String, core: ServerCore, wake: WakePipe) {
+    static func run(id: UInt64, fd: Int32, remoteAddress: String, reserve: Bool = false, core: ServerCore, wake: WakePipe) {
         let socket = ConnectedSocket(fd: fd)
         let transport: Transport
         if let tls = core.configuration.tls {
@@ -62,17 +67,19 @@ final class Connection {
         } else {
             transport = .plain(socket)
         }
-        Connection(id: id, transport: transport, remoteAddress: remoteAddress, core: core, wake: wake).run()
+        Connection(id: id, transport: transport, remoteAddress: remoteAddress, reserve: reserve, core: core, wake: wake).run()
     }
 
-    private init(id: UInt64, transport: Transport, remoteAddress: String, core: ServerCore, wake: WakePipe) {
+    private init(id: UInt64, transport: Transport, remoteAddress: String, reserve: Bool, core: ServerCore, wake: WakePipe) {
         self.id = id
         self.transport = transport
         self.remoteAddress = remoteAddress
         self.core = core
         self.wake = wake
+        self.reserve = reserve
         self.parser = HTTPRequestParser(limits: core.configuration.parserLimits)
-        self.state = .fresh(deadline: .now + core.configuration.headerTimeout)
+        let headerTimeout = reserve ? min(core.configuration.headerTimeout, Self.reserveHeaderTimeout) : core.configuration.headerTimeout
+        self.state = .fresh(deadline: .now + headerTimeout)
     }
 
     private var configuration: HTTPServerConfiguration { core.configuration }
@@ -137,10 +144,22 @@ final class Connection {
         while true {
             while let event = parser.next() {
                 switch event {
-                case .continueExpected:
-                    guard (try? transport.send(Self.continueBytes, deadline: writeDeadline)) != nil else { return }
+                case .head(let request, let expectsContinue):
+                    // Refused on its head: answered without reading the body, and the connection closes.
+                    if let refusal = refusal(of: request) {
+                        _ = send(refusal, context: closingContext(request))
+                        return lingeringClose()
+                    }
+                    if expectsContinue {
+                        guard (try? transport.send(Self.continueBytes, deadline: writeDeadline)) != nil else { return }
+                    }
                 case .request(let request):
+                    if let refusal = refusal(of: request) {
+                        _ = send(refusal, context: closingContext(request))
+                        return lingeringClose()
+                    }
                     guard respond(to: request) else { return lingeringClose() }
+                    if reserve { return }
                     transition(.responded)
                 case .error(let error):
                     sendError(error.status, error.message)
@@ -167,14 +186,32 @@ final class Connection {
 
     private var writeDeadline: ContinuousClock.Instant { .now + configuration.writeTimeout }
 
+    /// The response that refuses `request` before its body is read or its handler runs, if any: a reserve
+    /// connection serves only reserved paths, then the server's head filter decides.
+    private func refusal(of request: HTTPRequest) -> HTTPResponse? {
+        if reserve, !((request.method == "GET" || request.method == "HEAD") && configuration.reservedPaths.contains(request.path)) {
+            return configuration.errorResponder(.serviceUnavailable, "The server is at its connection limit; retry later.")
+        }
+        var request = request
+        request.remoteAddress = remoteAddress
+        return configuration.headFilter?(request)
+    }
+
+    /// A context for a response after which the connection closes.
+    private func closingContext(_ request: HTTPRequest) -> ResponseContext {
+        ResponseContext(requestVersion: request.version, isHeadRequest: request.method == "HEAD", closeAfterResponse: true,
+                        options: configuration.responseOptions, writeTimeout: configuration.writeTimeout)
+    }
+
     /// Runs the handler and writes its response; returns whether the connection stays open.
     private func respond(to request: HTTPRequest) -> Bool {
         var request = request
         request.remoteAddress = remoteAddress
         let context = ResponseContext(
             requestVersion: request.version, isHeadRequest: request.method == "HEAD",
-            closeAfterResponse: !request.keepAlive, options: configuration.responseOptions,
-            writeTimeout: configuration.writeTimeout, serverIsDraining: { [core] in core.isDraining })
+            closeAfterResponse: !request.keepAlive || reserve, options: configuration.responseOptions,
+            writeTimeout: configuration.writeTimeout, serverIsDraining: { [core] in core.isDraining },
+            serverIsCuttingOff: { [core] in core.isCuttingOff })
         let stream = HTTPStream(transport: transport, context: context)
         let result = Result { try core.handler(request, stream) }
         let succeeded = if case .success = result { true } else { false }

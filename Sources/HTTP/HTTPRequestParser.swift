@@ -35,8 +35,10 @@ public struct HTTPRequestParser: Sendable {
 
     /// What the parser produced from the bytes so far.
     public enum Event: Sendable, Equatable {
-        /// The head asked for `Expect: 100-continue` and no body byte has arrived yet: send `100 Continue` now.
-        case continueExpected
+        /// The head of a request whose body follows, before any of the body is read, so the connection can refuse
+        /// it early (authentication, Host and Origin checks). `expectsContinue`: the head asked for
+        /// `Expect: 100-continue` and no body byte has arrived yet, so `100 Continue` is due if the request goes on.
+        case head(HTTPRequest, expectsContinue: Bool)
         /// A complete request.
         case request(HTTPRequest)
         /// The bytes are not an acceptable request; answer with the error's status and close.
@@ -59,6 +61,8 @@ public struct HTTPRequestParser: Sendable {
     struct ScanProgress: Equatable {
         var lineStart = 0
         var position = 0
+        /// The request line is complete and well-formed (checked once, as soon as its line ends).
+        var requestLineChecked = false
     }
 
     /// Parser states; the pending request carries the parsed head while its body arrives.
@@ -175,7 +179,23 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private mutating func parseHead(_ progress: ScanProgress) -> Step {
-        let scan = findEmptyLine(progress)
+        var scan = findEmptyLine(progress)
+        // The request line is judged first, as soon as it has ended (within the head limit): a line without a version
+        // (HTTP/0.9's `GET /path`) gets its 400 at once rather than after the header timeout, and a bad head gets
+        // the same answer however its bytes arrive. It is checked once per request.
+        if !scan.progress.requestLineChecked, scan.end != nil || scan.progress.lineStart > 0 {
+            let limit = min(buffer.count, readIndex + limits.maxHeaderBytes)
+            if let lf = buffer[readIndex..<limit].firstIndex(of: HTTPSyntax.lf) {
+                var line = buffer[readIndex..<lf]
+                if line.last == HTTPSyntax.cr { line = line.dropLast() }
+                do {
+                    _ = try HTTPSyntax.parseRequestLine(line)
+                } catch {
+                    return fail(error)
+                }
+                scan.progress.requestLineChecked = true
+            }
+        }
         guard let end = scan.end else {
             if available > limits.maxHeaderBytes { return fail(Self.headTooLarge) }
             return .suspend(.head(scan.progress))
@@ -210,10 +230,8 @@ public struct HTTPRequestParser: Sendable {
             bodyState = .chunkSizeLine(request, scanned: 0)
         }
         // RFC 9110 §10.1.1: a server MAY omit 100 if part of the body has already arrived.
-        if framing.expectsContinue && request.version == .http1_1 && available == 0 {
-            return .emit(.continueExpected, then: bodyState)
-        }
-        return .transition(bodyState)
+        let expectsContinue = framing.expectsContinue && request.version == .http1_1 && available == 0
+        return .emit(.head(request, expectsContinue: expectsContinue), then: bodyState)
     }
 
     static let headTooLarge = HTTPParseError(.requestHeaderFieldsTooLarge, "Request line and headers are too large.")

@@ -86,7 +86,13 @@ public final class HTTPServer: Sendable {
             return
         }
         wake.fire()
-        let drained = core.state.wait(until: deadline) { !$0.acceptorRunning && $0.connections.isEmpty }
+        var drained = core.state.wait(until: deadline) { !$0.acceptorRunning && $0.connections.isEmpty }
+        if !drained {
+            // Handlers still running are told to end their responses with an error (a stream gets a final error
+            // event rather than a silent cut); they get the grace period to do so.
+            core.state.withLock { $0.cuttingOff = true }
+            drained = core.state.wait(until: .now + ServerCore.cutoffGrace) { !$0.acceptorRunning && $0.connections.isEmpty }
+        }
         if !drained {
             core.state.withLock { state in
                 core.log("drain timeout: closing \(state.connections.count) connection(s)")
@@ -142,6 +148,13 @@ final class ServerCore: Sendable {
         var acceptorRunning = false
         /// Connection id → socket fd, kept so a drain timeout can shut the sockets down.
         var connections: [UInt64: Int32] = [:]
+        /// The ids of `connections` that hold reserve slots.
+        var reserve: Set<UInt64> = []
+        /// Connection id → client address, and open connections per client address, for the per-client cap.
+        var clients: [UInt64: String] = [:]
+        var perClient: [String: Int] = [:]
+        /// The drain deadline passed: handlers still running should end their responses now (see `isCuttingOff`).
+        var cuttingOff = false
         var nextConnectionID: UInt64 = 0
     }
 
@@ -157,23 +170,57 @@ final class ServerCore: Sendable {
         self.handler = handler
     }
 
+    /// Whether the drain deadline has passed, so in-flight handlers should end their responses with an error now.
+    var isCuttingOff: Bool {
+        state.withLock { $0.cuttingOff }
+    }
+
     /// Whether shutdown has begun, so responses should close their connections.
     var isDraining: Bool {
         state.withLock { if case .running = $0.lifecycle { false } else { true } }
     }
 
-    /// Records a new connection, or returns nil when the connection cap is reached.
-    func register(_ fd: Int32) -> UInt64? {
+    /// How an accepted socket is admitted.
+    enum Admission: Equatable {
+        /// A regular connection.
+        case regular(UInt64)
+        /// Over the cap, in the reserve: serves one request for a reserved path, then closes.
+        case reserve(UInt64)
+        /// Refused with 503 and this message.
+        case refused(String)
+    }
+
+    /// Records a new connection from `client` (its address without the port): a regular slot while under the cap,
+    /// a reserve slot beyond it, else refused; also refused beyond the per-client cap.
+    func register(_ fd: Int32, client: String) -> Admission {
         state.withLock { state in
-            guard state.connections.count < configuration.maxConnections else { return nil }
+            let perClient = configuration.maxConnectionsPerClient
+            if perClient > 0, state.perClient[client, default: 0] >= perClient {
+                return .refused("Too many connections from this address; retry later.")
+            }
+            let regular = state.connections.count - state.reserve.count < configuration.maxConnections
+            let reserved = !regular && !configuration.reservedPaths.isEmpty
+                && state.reserve.count < configuration.reservedConnections
+            guard regular || reserved else { return .refused("The server is at its connection limit; retry later.") }
             state.nextConnectionID += 1
-            state.connections[state.nextConnectionID] = fd
-            return state.nextConnectionID
+            let id = state.nextConnectionID
+            state.connections[id] = fd
+            state.clients[id] = client
+            state.perClient[client, default: 0] += 1
+            if reserved { state.reserve.insert(id) }
+            return reserved ? .reserve(id) : .regular(id)
         }
     }
 
     func unregister(_ id: UInt64) {
-        state.withLock { _ = $0.connections.removeValue(forKey: id) }
+        state.withLock { state in
+            guard state.connections.removeValue(forKey: id) != nil else { return }
+            state.reserve.remove(id)
+            if let client = state.clients.removeValue(forKey: id) {
+                let left = state.perClient[client, default: 1] - 1
+                state.perClient[client] = left > 0 ? left : nil
+            }
+        }
     }
 
     func acceptorStopped() {

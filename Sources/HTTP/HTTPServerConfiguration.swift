@@ -18,8 +18,19 @@ public struct HTTPServerConfiguration: Sendable {
     public var writeTimeout: Duration = .seconds(30)
     /// How long a connection being closed after an error keeps reading, so the client sees the response and not a reset.
     public var lingerTimeout: Duration = .seconds(2)
-    /// Maximum connections served at once; more are answered 503 and closed.
+    /// Maximum connections served at once; more are answered 503 and closed (but see `reservedConnections`).
     public var maxConnections: Int = 512
+    /// Connections beyond `maxConnections` kept for `reservedPaths`, so health checks and scrapes are answered
+    /// while slow or idle clients hold every regular slot. A reserve connection serves one GET of a reserved path
+    /// (anything else gets 503) with a short header timeout, then closes.
+    public var reservedConnections: Int = 8
+    /// The paths a reserve connection serves, e.g. `/health` and `/metrics`; empty disables the reserve.
+    public var reservedPaths: Set<String> = []
+    /// Most connections one client address may hold at once; 0 means no per-client limit.
+    public var maxConnectionsPerClient: Int = 0
+    /// Checks a request's head before its body is read (authentication, Host, Origin); a response it returns is
+    /// sent instead of calling the handler, and the connection closes without reading the body.
+    public var headFilter: (@Sendable (HTTPRequest) -> HTTPResponse?)?
     /// The listen(2) backlog.
     public var backlog: Int = 1024
     /// The `Server` header value; nil omits the header.

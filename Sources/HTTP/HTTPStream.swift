@@ -35,6 +35,8 @@ struct ResponseContext {
     var writeTimeout: Duration
     /// Asked when the head is written, so a response that starts after shutdown began says `Connection: close`.
     var serverIsDraining: @Sendable () -> Bool = { false }
+    /// Whether the drain deadline has passed and the response should end now.
+    var serverIsCuttingOff: @Sendable () -> Bool = { false }
 
     /// Whether a response with these app headers ends the connection.
     func closesConnection(_ headers: HTTPHeaders) -> Bool {
@@ -73,6 +75,8 @@ public final class HTTPStream: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state: State = .notStarted
+    /// Whether `isClientConnected` already sent its `100 Continue` probe.
+    private var probedHalfClose = false
     private let transport: Transport
     private let context: ResponseContext
 
@@ -151,14 +155,36 @@ public final class HTTPStream: @unchecked Sendable {
     }
 
     /// Whether the client still appears connected; cheap enough to poll while waiting on other work.
+    ///
+    /// A client that has finished sending (shut down its write side, or closed the socket: TCP cannot tell the two
+    /// apart until we send something) is not yet taken as gone. Before the response starts, it is sent one
+    /// `100 Continue`, which every HTTP/1.1 client skips: a closed socket answers it with a reset, which the next
+    /// poll sees, while a half-closed client keeps waiting for its answer. Once streaming, the writes themselves
+    /// find out.
     public var isClientConnected: Bool {
         withLock { () -> Bool in
             switch state {
             case .failed, .closed: return false
-            case .notStarted, .streaming, .finished: return transport.isPeerConnected()
+            case .streaming, .finished: return transport.peerState() != .gone
+            case .notStarted:
+                switch transport.peerState() {
+                case .open: return true
+                case .gone: return false
+                case .doneSending:
+                    guard !probedHalfClose else { return true }
+                    probedHalfClose = true
+                    guard context.requestVersion == .http1_1 else { return true }
+                    return (try? transport.send(Self.continueBytes, deadline: .now + context.writeTimeout)) != nil
+                }
             }
         }
     }
+
+    /// Whether the server's drain deadline has passed: a handler still producing output should end its response
+    /// now, with an error a client can see, before the connection is cut.
+    public var isServerCuttingOff: Bool { context.serverIsCuttingOff() }
+
+    private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Called by the connection when the handler returns: finishes a stream the handler left open if it
     /// succeeded, abandons it if it threw, and closes the stream for good.

@@ -146,21 +146,22 @@ struct ConnectedSocket {
         try result.get()
     }
 
-    /// Whether the peer still has its side open: no hang-up, no error, and no pending end-of-stream.
-    ///
-    /// A client that half-closes (shutdown(SHUT_WR)) after sending its request counts as gone.
-    func isPeerConnected() -> Bool {
+    /// Whether the peer is there, has finished sending (a pending end-of-stream with no data before it), or is gone.
+    func peerState() -> PeerState {
         var fds = pollfd(fd: fd, events: Int16(POLLIN) | Posix.pollReadHangUp, revents: 0)
-        guard poll(&fds, 1, 0) >= 0 else { return false }
-        let gone = Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL) | Posix.pollReadHangUp
-        if fds.revents & gone != 0 { return false }
+        guard poll(&fds, 1, 0) >= 0 else { return .gone }
+        // POLLHUP means both directions are shut (a reset, or our own shutdown); a FIN alone is POLLRDHUP.
+        let gone = Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)
+        if fds.revents & gone != 0 { return .gone }
+        // A FIN with data still unread before it (a pipelined request, a TLS alert) has still ended the sending side.
+        if fds.revents & Posix.pollReadHangUp != 0 { return .doneSending }
         if fds.revents & Int16(POLLIN) != 0 {
             var byte: UInt8 = 0
             let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-            if peeked == 0 { return false }
-            if peeked < 0 && !Posix.isWouldBlock(errno) { return false }
+            if peeked == 0 { return .doneSending }
+            if peeked < 0 && !Posix.isWouldBlock(errno) { return .gone }
         }
-        return true
+        return .open
     }
 
     /// Sends FIN but keeps reading possible, for a lingering close.
@@ -180,4 +181,14 @@ private func posixSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ 
 
 private func posixClose(_ fd: Int32) -> Int32 {
     close(fd)
+}
+
+/// What a poll of a connected socket says about the peer.
+enum PeerState: Equatable {
+    /// Connected; it may still send.
+    case open
+    /// It sent FIN (or close_notify): it has finished sending, and may or may not still read.
+    case doneSending
+    /// Reset, errored or fully shut: nothing more can be delivered.
+    case gone
 }

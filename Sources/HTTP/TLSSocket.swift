@@ -163,10 +163,11 @@ final class TLSSocket {
     /// Whether the client still has its side open: the TCP check, plus a close_notify already read counts as gone.
     ///
     /// Reads no TLS data, so it cannot disturb a request the connection has yet to parse.
-    func isPeerConnected() -> Bool {
-        guard phase == .established else { return false }
-        if SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 { return false }
-        return socket.isPeerConnected()
+    func peerState() -> PeerState {
+        guard phase == .established else { return .gone }
+        // TLS clients do not half-close: close_notify or a FIN means the client has left.
+        if SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 { return .gone }
+        return socket.peerState() == .open ? .open : .gone
     }
 
     /// Sends close_notify and FIN but keeps reading possible, for a lingering close.

@@ -44,11 +44,11 @@ enum Transport {
         try result.get()
     }
 
-    /// Whether the peer still has its side open; see `ConnectedSocket.isPeerConnected()`.
-    func isPeerConnected() -> Bool {
+    /// Whether the peer is still there; see `ConnectedSocket.peerState()`.
+    func peerState() -> PeerState {
         switch self {
-        case .plain(let socket): return socket.isPeerConnected()
-        case .tls(let session): return session.isPeerConnected()
+        case .plain(let socket): return socket.peerState()
+        case .tls(let session): return session.peerState()
         }
     }
 

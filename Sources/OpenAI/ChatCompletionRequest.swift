@@ -5,8 +5,8 @@ import Foundation
 /// Decoding checks types, ranges and combinations and throws ``OpenAIError`` naming the offending param;
 /// unknown fields are ignored, and `reasoning_effort`, `parallel_tool_calls` and similar hints have no effect.
 public struct ChatCompletionRequest: Sendable, Equatable {
-    /// The requested model id.
-    public var model: String
+    /// The requested model id; nil when the client left it out, which means the served model (as llama-server and vLLM do).
+    public var model: String?
     /// The conversation, at least one message.
     public var messages: [ChatMessage]
     /// Sampling and output options.
@@ -18,7 +18,7 @@ public struct ChatCompletionRequest: Sendable, Equatable {
 
     /// Creates a request from already-validated parts.
     public init(
-        model: String, messages: [ChatMessage], settings: GenerationSettings = GenerationSettings(),
+        model: String?, messages: [ChatMessage], settings: GenerationSettings = GenerationSettings(),
         chatTemplateKwargs: [String: JSONValue] = [:], user: String? = nil
     ) {
         self.model = model
@@ -34,7 +34,7 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     }
 
     init(_ reader: RequestReader) throws(OpenAIError) {
-        model = try reader.requiredString("model")
+        model = try reader.string("model")
         messages = try ChatMessage.parseAll(reader)
         settings = try GenerationSettings(reader, kind: .chat)
         try UnsupportedFeatures.check(reader, kind: .chat)

@@ -13,8 +13,8 @@ public enum CompletionPrompt: Sendable, Equatable {
 /// `prompt` may be a string, an array of one string, an array of token ids or an array of one such array;
 /// batches of several prompts, `echo`, `best_of` > 1 and `suffix` are rejected with a 400.
 public struct CompletionRequest: Sendable, Equatable {
-    /// The requested model id.
-    public var model: String
+    /// The requested model id; nil when the client left it out, which means the served model (as llama-server and vLLM do).
+    public var model: String?
     /// The prompt, never empty.
     public var prompt: CompletionPrompt
     /// Sampling and output options; `maxTokens` defaults to 16 like OpenAI's legacy endpoint.
@@ -23,7 +23,7 @@ public struct CompletionRequest: Sendable, Equatable {
     public var user: String?
 
     /// Creates a request from already-validated parts.
-    public init(model: String, prompt: CompletionPrompt, settings: GenerationSettings = GenerationSettings(maxTokens: 16), user: String? = nil) {
+    public init(model: String?, prompt: CompletionPrompt, settings: GenerationSettings = GenerationSettings(maxTokens: 16), user: String? = nil) {
         self.model = model
         self.prompt = prompt
         self.settings = settings
@@ -36,7 +36,7 @@ public struct CompletionRequest: Sendable, Equatable {
     }
 
     init(_ reader: RequestReader) throws(OpenAIError) {
-        model = try reader.requiredString("model")
+        model = try reader.string("model")
         prompt = try Self.prompt(reader)
         settings = try GenerationSettings(reader, kind: .completion)
         try UnsupportedFeatures.check(reader, kind: .completion)

@@ -120,4 +120,10 @@ extension OpenAIError {
     public static func unavailable(_ message: String = "The server is overloaded or not ready yet.", retryAfter: Int? = nil) -> OpenAIError {
         OpenAIError(status: 503, message: message, type: "server_error", retryAfter: retryAfter)
     }
+
+    /// The 503 for a request the server's drain deadline cut short: a non-streaming response, or the last event of a
+    /// stream, so the client can tell a cut answer from a finished one.
+    public static let shuttingDown = OpenAIError(
+        status: 503, message: "The server is shutting down; the request was stopped before it finished. Retry it.",
+        type: "server_error", code: "server_shutdown")
 }

@@ -13,13 +13,13 @@ struct RequestReader {
         self.path = path
     }
 
-    /// Parses a request body that must be a JSON object.
+    /// Parses a request body that must be a JSON object: linear time, at most 64 levels deep, no duplicate keys.
     static func body(_ data: Data) throws(OpenAIError) -> RequestReader {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONParser.parse(data)
         } catch {
-            throw OpenAIError.malformedJSON
+            throw OpenAIError(error)
         }
         return try RequestReader(topLevel: value)
     }
@@ -145,6 +145,21 @@ extension OpenAIError {
     static let malformedJSON = OpenAIError.invalidRequest(
         "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library "
             + "correctly. The API expects a JSON payload, but what was sent was not valid JSON.)")
+
+    /// The 400 for a body the JSON parser refused.
+    init(_ failure: JSONParser.Failure) {
+        switch failure {
+        case .syntax:
+            self = .malformedJSON
+        case .tooDeep(let limit):
+            self = .invalidRequest("The JSON body is nested more than \(limit) levels deep.", code: "json_too_deep")
+        case .duplicateKey(let key, let path):
+            let param = path.isEmpty ? key : "\(path).\(key)"
+            let place = path.isEmpty ? "the request body" : "'\(path)'"
+            self = .invalidRequest("Duplicate key '\(key)' in \(place): each key may appear only once.",
+                                   param: param, code: "duplicate_key")
+        }
+    }
 
     static func invalidType(_ param: String, expected: String, got value: JSONValue) -> OpenAIError {
         .invalidRequest(

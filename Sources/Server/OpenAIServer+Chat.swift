@@ -9,11 +9,21 @@ extension OpenAIServer {
     private func prepareChat(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws(OpenAIError)
         -> (ChatCompletionRequest, ServedModel, String, [ChoiceStream]) {
         let body = request.bodyData
-        let chat = try ChatCompletionRequest.decode(from: body)
-        try checkModelName(chat.model)
+        var chat = try ChatCompletionRequest.decode(from: body)
+        chat.model = try checkModelName(chat.model)
         let model = try requireModel()
-        let prompt = try renderPrompt(chat, rawBody: body, model: model)
-        let tokens = model.tokenizer.encode(prompt, addSpecial: false, parseSpecial: true)
+        let tokens: [Int32]
+        let prompt: String
+        if options.allowSpecialInContent {
+            prompt = try renderPrompt(chat, rawBody: body, model: model, shield: nil)
+            tokens = model.tokenizer.encode(prompt, addSpecial: false, parseSpecial: true)
+        } else {
+            // Special tokens are recognized only in the template's own text; see ContentShield.
+            let shield = ContentShield(tokenizer: model.tokenizer)
+            let literal: [Range<Int>]
+            (prompt, literal) = shield.unshield(try renderPrompt(chat, rawBody: body, model: model, shield: shield))
+            tokens = model.tokenizer.encode(prompt, addSpecial: false, parseSpecial: true, literalRanges: literal)
+        }
         let choices = try submit(model, prompt: tokens, settings: chat.settings, promptParam: "messages", stream: stream, record: record)
         return (chat, model, prompt, choices)
     }
@@ -28,19 +38,26 @@ extension OpenAIServer {
         } catch {
             return .response(self.error(error))
         }
+        let modelName = chat.model ?? options.modelID
         let opensReasoning = options.reasoningFormat == .auto && ReasoningParser.promptOpensReasoning(renderedPrompt: prompt)
         let splitReasoning = options.reasoningFormat == .auto
         for c in choices where splitReasoning { c.reasoning = ReasoningParser(startsInReasoning: opensReasoning) }
         if chat.settings.stream {
-            return streamChat(choices, request: chat, model: model, stream: stream, record: record)
+            return streamChat(choices, request: chat, modelName: modelName, model: model, stream: stream, record: record)
         }
 
-        // Non-streaming: gather each choice, then split reasoning from the answer.
+        // Non-streaming: gather every choice, then split reasoning from the answer.
+        let gathered: [[GenerationEvent]]
+        do {
+            gathered = try gather(choices, stream: stream, record: record)
+        } catch {
+            return .response(self.error(error))
+        }
         var out: [ChatCompletionResponse.Choice] = []
         var completionTokens = 0
         var promptTokens = 0
-        for c in choices {
-            guard let events = c.collect(stream: stream), let summary = c.summary else { return .streamed }
+        for (c, events) in zip(choices, gathered) {
+            guard let summary = c.summary else { return .response(self.error(.server("A choice ended without a summary."))) }
             var text = ""
             var entries: [OpenAI.TokenLogprob] = []
             for case .tokens(let t, _, let lps) in events {
@@ -49,7 +66,7 @@ extension OpenAIServer {
             }
             guard let reason = summary.reason.openAI else {
                 if case .error(let m) = summary.reason { return .response(error(.server(m))) }
-                return .streamed
+                return .response(error(.server("The request was cancelled.")))
             }
             let (reasoning, content): (String?, String?) = splitReasoning
                 ? ReasoningParser.split(text, startsInReasoning: opensReasoning) : (nil, text)
@@ -60,13 +77,14 @@ extension OpenAIServer {
             completionTokens += summary.completionTokens
             promptTokens = summary.promptTokens
         }
-        let response = ChatCompletionResponse(id: OpenAIJSON.makeID(prefix: "chatcmpl"), created: OpenAIJSON.now(), model: chat.model,
+        let response = ChatCompletionResponse(id: OpenAIJSON.makeID(prefix: "chatcmpl"), created: OpenAIJSON.now(), model: modelName,
                                               choices: out, usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens))
         return .response(json(response.jsonData))
     }
 
     /// Renders the conversation through the model's chat template into the prompt text.
-    func renderPrompt(_ chat: ChatCompletionRequest, rawBody: Data, model: ServedModel) throws(OpenAIError) -> String {
+    /// With a `shield`, every string of the messages is shielded first (see ContentShield).
+    func renderPrompt(_ chat: ChatCompletionRequest, rawBody: Data, model: ServedModel, shield: ContentShield?) throws(OpenAIError) -> String {
         // Messages go to the template as the client sent them (key order kept), with content flattened to text
         // and vLLM's `reasoning` accepted as `reasoning_content`.
         var messages: [Value] = []
@@ -87,7 +105,7 @@ extension OpenAIServer {
             dict["role"] = .string(m.role.rawValue)
             dict["content"] = m.content.map(Value.string) ?? Value.none
             if let r = m.reasoningContent { dict["reasoning_content"] = .string(r) }
-            messages.append(.dict(dict))
+            messages.append(shield?.shield(.dict(dict)) ?? .dict(dict))
         }
         var variables = OrderedDict()
         for (k, v) in chat.chatTemplateKwargs.sorted(by: { $0.key < $1.key }) { variables[k] = Self.jinjaValue(v) }
@@ -113,15 +131,17 @@ extension OpenAIServer {
     }
 
     /// SSE: a role chunk per choice, content deltas as tokens arrive, a finish chunk each, usage if asked, [DONE].
-    private func streamChat(_ choices: [ChoiceStream], request chat: ChatCompletionRequest, model: ServedModel,
+    private func streamChat(_ choices: [ChoiceStream], request chat: ChatCompletionRequest, modelName: String, model: ServedModel,
                             stream: HTTPStream, record: RequestRecord) -> HTTPHandlerResult {
-        let sse = ChatStream(model: chat.model, includeUsage: chat.settings.includeUsage)
+        let sse = ChatStream(model: modelName, includeUsage: chat.settings.includeUsage)
         let writer = SSEWriter(stream: stream, headers: record.responseHeaders)
-        guard writer.open() else { return abandon(choices) }
-        for c in choices where !writer.send(sse.roleChunk(index: c.index)) { return abandon(choices) }
+        guard writer.open() else { return endStream(.clientGone, choices, writer: writer, record: record) }
+        for c in choices where !writer.send(sse.roleChunk(index: c.index)) {
+            return endStream(.clientGone, choices, writer: writer, record: record)
+        }
         var completionTokens = 0
         var promptTokens = 0
-        let ok = multiplex(choices, stream: stream) { c, event in
+        let delivery = multiplex(choices, stream: stream) { c, event in
             switch event {
             case .tokens(let text, _, let lps):
                 var (reasoning, content) = ("", text)
@@ -144,33 +164,11 @@ extension OpenAIServer {
                 return writer.send(openAIError(r, promptParam: "messages").jsonData)
             }
         }
-        guard ok else { return abandon(choices) }
+        guard delivery == .completed else { return endStream(delivery, choices, writer: writer, record: record) }
         if chat.settings.includeUsage, !writer.send(sse.usageChunk(Usage(promptTokens: promptTokens, completionTokens: completionTokens))) {
             return .streamed
         }
         writer.done()
         return .streamed
-    }
-
-    func abandon(_ choices: [ChoiceStream]) -> HTTPHandlerResult {
-        choices.forEach { $0.handle.cancel() }
-        return .streamed
-    }
-
-    /// Feeds every choice's events to `body` in arrival order until all are finished; false when writing failed
-    /// or the client went away (the remaining requests are then cancelled by the caller).
-    func multiplex(_ choices: [ChoiceStream], stream: HTTPStream, _ body: (ChoiceStream, GenerationEvent) -> Bool) -> Bool {
-        while let waiting = choices.first(where: { !$0.isDone }) {
-            // With one choice this blocks on it; with several, others are drained without waiting in between.
-            for c in choices where !c.isDone {
-                let timeout = c === waiting ? OpenAIServer.pollInterval : 0
-                switch c.next(stream: stream, timeout: timeout) {
-                case .event(let e): if !body(c, e) { return false }
-                case .timeout: continue
-                case .disconnected: return false
-                }
-            }
-        }
-        return true
     }
 }

@@ -7,11 +7,12 @@ import OpenAI
 extension OpenAIServer {
     private func prepareCompletion(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws(OpenAIError)
         -> (CompletionRequest, ServedModel, [ChoiceStream]) {
-        let completion = try CompletionRequest.decode(from: request.bodyData)
-        try checkModelName(completion.model)
+        var completion = try CompletionRequest.decode(from: request.bodyData)
+        completion.model = try checkModelName(completion.model)
         let model = try requireModel()
         let tokens: [Int32]
         switch completion.prompt {
+        // A raw prompt is the caller's own template: special-token text in it is parsed, as llama-server does.
         case .text(let text): tokens = model.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         case .tokens(let ids):
             let vocab = model.tokenizer.vocabularySize
@@ -34,17 +35,19 @@ extension OpenAIServer {
             return .response(self.error(error))
         }
         let wantLogprobs = completion.settings.logprobs
+        let modelName = completion.model ?? options.modelID
         if completion.settings.stream {
-            let sse = CompletionStream(model: completion.model, includeUsage: completion.settings.includeUsage)
+            let sse = CompletionStream(model: modelName, includeUsage: completion.settings.includeUsage)
             let writer = SSEWriter(stream: stream, headers: record.responseHeaders)
-            guard writer.open() else { return abandon(choices) }
+            guard writer.open() else { return endStream(.clientGone, choices, writer: writer, record: record) }
             var usage = Usage(promptTokens: 0, completionTokens: 0)
             var offsets = [Int](repeating: 0, count: choices.count)
-            let ok = multiplex(choices, stream: stream) { c, event in
+            let delivery = multiplex(choices, stream: stream) { c, event in
                 switch event {
                 case .tokens(let text, _, let lps):
                     let logprobs = wantLogprobs && !lps.isEmpty
-                        ? CompletionLogprobs(entries: logprobEntries(lps, tokenizer: model.tokenizer), textOffset: offsets[c.index]) : nil
+                        ? CompletionLogprobs(entries: logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true),
+                                             textOffset: offsets[c.index]) : nil
                     offsets[c.index] += text.unicodeScalars.count
                     if text.isEmpty && logprobs == nil { return true }
                     return writer.send(sse.textChunk(text, logprobs: logprobs, index: c.index))
@@ -57,31 +60,37 @@ extension OpenAIServer {
                     return writer.send(openAIError(r, promptParam: "prompt").jsonData)
                 }
             }
-            guard ok else { return abandon(choices) }
+            guard delivery == .completed else { return endStream(delivery, choices, writer: writer, record: record) }
             if completion.settings.includeUsage, !writer.send(sse.usageChunk(usage)) { return .streamed }
             writer.done()
             return .streamed
         }
 
+        let gathered: [[GenerationEvent]]
+        do {
+            gathered = try gather(choices, stream: stream, record: record)
+        } catch {
+            return .response(self.error(error))
+        }
         var out: [CompletionChoice] = []
         var usage = Usage(promptTokens: 0, completionTokens: 0)
-        for c in choices {
-            guard let events = c.collect(stream: stream), let summary = c.summary else { return .streamed }
+        for (c, events) in zip(choices, gathered) {
+            guard let summary = c.summary else { return .response(self.error(.server("A choice ended without a summary."))) }
             var text = ""
             var entries: [OpenAI.TokenLogprob] = []
             for case .tokens(let t, _, let lps) in events {
                 text += t
-                entries += logprobEntries(lps, tokenizer: model.tokenizer)
+                entries += logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true)
             }
             guard let reason = summary.reason.openAI else {
                 if case .error(let m) = summary.reason { return .response(error(.server(m))) }
-                return .streamed
+                return .response(error(.server("The request was cancelled.")))
             }
             out.append(CompletionChoice(text: text, index: c.index,
                                         logprobs: wantLogprobs ? CompletionLogprobs(entries: entries) : nil, finishReason: reason))
             usage = Usage(promptTokens: summary.promptTokens, completionTokens: usage.completionTokens + summary.completionTokens)
         }
-        let response = CompletionResponse(id: OpenAIJSON.makeID(prefix: "cmpl"), created: OpenAIJSON.now(), model: completion.model,
+        let response = CompletionResponse(id: OpenAIJSON.makeID(prefix: "cmpl"), created: OpenAIJSON.now(), model: modelName,
                                           choices: out, usage: usage)
         return .response(json(response.jsonData))
     }

@@ -34,22 +34,90 @@ extension OpenAIServer {
             let request = GenerationRequest(promptTokens: prompt, maxTokens: settings.maxTokens ?? room, sampling: sampling,
                                             stopStrings: settings.stop, ignoreEOS: settings.ignoreEOS,
                                             logprobs: settings.logprobs ? settings.topLogprobs : nil)
-            choices.append(ChoiceStream(index: i, handle: model.engine.submit(request), interTokenLatency: metrics.interTokenLatency,
-                                        captureContent: record.captureContent))
+            choices.append(ChoiceStream(index: i, handle: model.engine.submit(request), promptTokens: prompt.count,
+                                        interTokenLatency: metrics.interTokenLatency, captureContent: record.captureContent))
         }
         record.choices = choices
         if record.captureContent { record.prompt = model.tokenizer.decode(prompt) }
         for c in choices {
-            guard let first = c.waitFirst(stream: stream) else {
-                choices.forEach { $0.handle.cancel() }
-                throw OpenAIError(status: 499, message: "The client closed the connection.", type: "client_closed")
-            }
-            if case .rejected(let r) = first {
-                choices.forEach { $0.handle.cancel() }
+            switch c.waitFirst(stream: stream) {
+            case .event(.rejected(let r)):
+                choices.forEach { $0.abandon() }
                 throw openAIError(r, promptParam: promptParam)
+            case .event:
+                continue
+            case .disconnected, .timeout:
+                end(choices, record, .clientClosed)
+                throw OpenAIError(status: 499, message: "The client closed the connection.", type: "client_closed")
+            case .cutOff:
+                end(choices, record, .shutdown)
+                throw OpenAIError.shuttingDown
             }
         }
         return choices
+    }
+
+    /// Cancels every choice still running and notes why the request ended early, for its log line and metrics.
+    func end(_ choices: [ChoiceStream], _ record: RequestRecord, _ ending: RequestRecord.Ending) {
+        choices.forEach { $0.abandon() }
+        if record.ending == nil { record.ending = ending }
+    }
+
+    /// Waits for every choice to finish, gathering each one's events (non-streaming responses); on failure the
+    /// choices are cancelled and the error to answer is thrown (499 when the client left, 503 at the drain deadline).
+    func gather(_ choices: [ChoiceStream], stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [[GenerationEvent]] {
+        var events = [[GenerationEvent]](repeating: [], count: choices.count)
+        switch multiplex(choices, stream: stream, { c, e in events[c.index].append(e); return true }) {
+        case .completed: return events
+        case .clientGone:
+            end(choices, record, .clientClosed)
+            throw OpenAIError(status: 499, message: "The client closed the connection.", type: "client_closed")
+        case .cutOff:
+            end(choices, record, .shutdown)
+            throw OpenAIError.shuttingDown
+        }
+    }
+
+    /// How feeding a request's events to its client ended.
+    enum Delivery {
+        case completed
+        /// The client went away or a write failed.
+        case clientGone
+        /// The server's drain deadline passed.
+        case cutOff
+    }
+
+    /// Feeds every choice's events to `body` in arrival order until all are finished. `body` returns false when a
+    /// write failed. The caller cancels the remaining choices when this does not complete.
+    func multiplex(_ choices: [ChoiceStream], stream: HTTPStream, _ body: (ChoiceStream, GenerationEvent) -> Bool) -> Delivery {
+        while let waiting = choices.first(where: { !$0.isDone }) {
+            // With one choice this blocks on it; with several, others are drained without waiting in between.
+            for c in choices where !c.isDone {
+                let timeout = c === waiting ? OpenAIServer.pollInterval : 0
+                switch c.next(stream: stream, timeout: timeout) {
+                case .event(let e): if !body(c, e) { return .clientGone }
+                case .timeout: continue
+                case .disconnected: return .clientGone
+                case .cutOff: return .cutOff
+                }
+            }
+        }
+        return .completed
+    }
+
+    /// Ends a streamed response early: at the drain deadline the client gets an error event, so it can tell a cut
+    /// stream from a finished one; when the client is gone there is no one to tell.
+    func endStream(_ delivery: Delivery, _ choices: [ChoiceStream], writer: SSEWriter, record: RequestRecord) -> HTTPHandlerResult {
+        switch delivery {
+        case .completed:
+            break
+        case .clientGone:
+            end(choices, record, .clientClosed)
+        case .cutOff:
+            end(choices, record, .shutdown)
+            if writer.send(OpenAIError.shuttingDown.jsonData) { writer.finish() }
+        }
+        return .streamed
     }
 
     func openAIError(_ r: GenerationRejection, promptParam: String) -> OpenAIError {
@@ -63,17 +131,25 @@ extension OpenAIServer {
         }
     }
 
-    /// OpenAI logprob entries for the sampled tokens of one event.
-    func logprobEntries(_ lps: [Generation.TokenLogprob], tokenizer: Tokenizer) -> [OpenAI.TokenLogprob] {
+    /// OpenAI logprob entries for the sampled tokens of one event. With `bytesForm` (the completions API, whose
+    /// `top_logprobs` are keyed by token text), a token that is not valid UTF-8 alone is written as OpenAI writes
+    /// it, `bytes:\xe2\x80`, so distinct partial characters don't all collapse to one "\u{FFFD}" key.
+    func logprobEntries(_ lps: [Generation.TokenLogprob], tokenizer: Tokenizer, bytesForm: Bool = false) -> [OpenAI.TokenLogprob] {
         lps.map { lp in
-            OpenAI.TokenLogprob(token: piece(lp.token, tokenizer), logprob: lp.logprob, bytes: tokenizer.tokenPieceBytes(lp.token),
-                                topLogprobs: lp.top.map { OpenAI.TopLogprob(token: piece($0.token, tokenizer), logprob: $0.logprob,
+            OpenAI.TokenLogprob(token: piece(lp.token, tokenizer, bytesForm), logprob: lp.logprob, bytes: tokenizer.tokenPieceBytes(lp.token),
+                                topLogprobs: lp.top.map { OpenAI.TopLogprob(token: piece($0.token, tokenizer, bytesForm), logprob: $0.logprob,
                                                                              bytes: tokenizer.tokenPieceBytes($0.token)) })
         }
     }
 
-    private func piece(_ id: Int32, _ tokenizer: Tokenizer) -> String {
-        String(decoding: tokenizer.tokenPieceBytes(id), as: UTF8.self)
+    static func piece(_ bytes: [UInt8], bytesForm: Bool) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        guard bytesForm else { return String(decoding: bytes, as: UTF8.self) }
+        return "bytes:" + bytes.map { "\\x" + String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    private func piece(_ id: Int32, _ tokenizer: Tokenizer, _ bytesForm: Bool) -> String {
+        Self.piece(tokenizer.tokenPieceBytes(id), bytesForm: bytesForm)
     }
 }
 
@@ -90,12 +166,31 @@ final class ChoiceStream {
     private let captureContent: Bool
     /// The generated text, kept only for `--log-content`.
     private(set) var content = ""
+    /// What was delivered so far, for the summary of a choice cancelled before the engine sent its own.
+    private let promptTokens: Int
+    private var deliveredTokens = 0
+    private let submitted = Date()
+    private var firstTokenAt: Date?
 
-    init(index: Int, handle: GenerationHandle, interTokenLatency: CoreMetrics.Timer? = nil, captureContent: Bool = false) {
+    init(index: Int, handle: GenerationHandle, promptTokens: Int = 0, interTokenLatency: CoreMetrics.Timer? = nil,
+         captureContent: Bool = false) {
         self.index = index
         self.handle = handle
+        self.promptTokens = promptTokens
         self.interTokenLatency = interTokenLatency
         self.captureContent = captureContent
+    }
+
+    /// Cancels the engine request if it is still running, and records it as cancelled with what it had produced,
+    /// so its log line and `finish_reason="abort"` count it (the engine's own summary is no longer awaited).
+    func abandon() {
+        guard summary == nil else { return }
+        handle.cancel()
+        let now = Date()
+        summary = GenerationSummary(reason: .cancelled, promptTokens: promptTokens, completionTokens: deliveredTokens,
+                                    cachedTokens: 0, queueSeconds: 0,
+                                    firstTokenSeconds: firstTokenAt.map { $0.timeIntervalSince(submitted) },
+                                    totalSeconds: now.timeIntervalSince(submitted))
     }
 
     var isDone: Bool { summary != nil }
@@ -105,18 +200,20 @@ final class ChoiceStream {
         case event(GenerationEvent)
         case timeout
         case disconnected
+        /// The server's drain deadline passed.
+        case cutOff
     }
 
-    /// Waits for the first event and keeps it for `next`; nil when the client went away.
-    func waitFirst(stream: HTTPStream) -> GenerationEvent? {
+    /// Waits for the first event and keeps it for `next`.
+    func waitFirst(stream: HTTPStream) -> Poll {
         while true {
-            switch next(stream: stream, timeout: 3600) {
-            case .event(let e):
-                buffered = e
-                return e
+            let poll = next(stream: stream, timeout: 3600)
+            switch poll {
+            case .event(let e): buffered = e
             case .timeout: continue
-            case .disconnected: return nil
+            case .disconnected, .cutOff: break
             }
+            return poll
         }
     }
 
@@ -132,25 +229,10 @@ final class ChoiceStream {
                 record(e)
                 return .event(e)
             }
-            if !stream.isClientConnected {
-                handle.cancel()
-                return .disconnected
-            }
+            if !stream.isClientConnected { return .disconnected }
+            if stream.isServerCuttingOff { return .cutOff }
             if Date() >= deadline { return .timeout }
         }
-    }
-
-    /// Every event until the end; nil when the client went away first.
-    func collect(stream: HTTPStream) -> [GenerationEvent]? {
-        var events: [GenerationEvent] = []
-        while summary == nil {
-            switch next(stream: stream, timeout: 3600) {
-            case .event(let e): events.append(e)
-            case .timeout: continue
-            case .disconnected: return nil
-            }
-        }
-        return events
     }
 
     private func record(_ e: GenerationEvent) {
@@ -159,6 +241,8 @@ final class ChoiceStream {
             summary = s
         case .tokens(let text, let tokens, _):
             if captureContent { content += text }
+            deliveredTokens += tokens.count
+            if firstTokenAt == nil, !tokens.isEmpty { firstTokenAt = Date() }
             // An event may carry several tokens (a stop-string hold-back released at once); each gets an equal share
             // of the gap since the previous event, as the engine produced them one step apart.
             let now = ContinuousClock.now
@@ -196,6 +280,16 @@ final class RequestRecord {
     let captureContent: Bool
     /// The prompt as text, kept only when `captureContent`.
     var prompt: String?
+    /// Why the request ended before all its choices finished, if it did.
+    var ending: Ending?
+
+    /// Why a request ended early.
+    enum Ending {
+        /// The client went away.
+        case clientClosed
+        /// The server's drain deadline passed.
+        case shutdown
+    }
 
     init(id: String? = nil, corsOrigin: String? = nil, captureContent: Bool = false) {
         self.id = id ?? OpenAIJSON.makeID(prefix: "req")
@@ -221,5 +315,11 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

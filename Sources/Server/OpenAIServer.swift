@@ -143,9 +143,11 @@ public final class OpenAIServer: @unchecked Sendable {
         let summaries = r.choices.compactMap(\.summary)
         summaries.forEach(metrics.record)
         let status: Logger.MetadataValue
-        switch result {
-        case .response(let response): status = .stringConvertible(response.status.code)
-        case .streamed: status = summaries.count == r.choices.count ? .stringConvertible(200) : "client-closed"
+        switch (r.ending, result) {
+        case (.shutdown?, _): status = "shutdown"
+        case (.clientClosed?, _): status = "client-closed"
+        case (nil, .response(let response)): status = .stringConvertible(response.status.code)
+        case (nil, .streamed): status = summaries.count == r.choices.count ? .stringConvertible(200) : "client-closed"
         }
         func ms(_ s: Double?) -> Logger.MetadataValue { s.map { .stringConvertible(($0 * 10_000).rounded() / 10) } ?? "-" }
         let first = summaries.first
@@ -208,9 +210,12 @@ public final class OpenAIServer: @unchecked Sendable {
         return m
     }
 
-    /// The model name check every generation route makes.
-    func checkModelName(_ name: String) throws(OpenAIError) {
+    /// The model name check every generation route makes; a request without `model` gets the served model, as
+    /// llama-server and vLLM do.
+    func checkModelName(_ name: String?) throws(OpenAIError) -> String {
+        guard let name else { return options.modelID }
         guard options.servedNames.contains(name) else { throw OpenAIError.modelNotFound(name) }
+        return name
     }
 }
 

@@ -29,6 +29,11 @@ struct SSEWriter {
         }
     }
 
+    /// Ends the response without `[DONE]` (after an error event).
+    func finish() {
+        try? stream.finish()
+    }
+
     /// Sends `data: [DONE]` and ends the response.
     func done() {
         try? stream.write(ServerSentEvents.done)

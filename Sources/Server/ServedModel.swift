@@ -38,6 +38,14 @@ public struct ServerOptions: Sendable {
     public var logger = Logger(label: "hearth", factory: { _ in SwiftLogNoOpLogHandler() })
     /// Whether request log lines carry the prompt and the output; off by default, since they may be private.
     public var logContent = false
+    /// Whether special-token text inside message content is parsed as the real tokens (role forgery becomes
+    /// possible); off by default, so only the chat template's own text can produce control tokens.
+    public var allowSpecialInContent = false
+    /// Host header values accepted when no API key is set (DNS-rebinding defence); `*` accepts any. Empty means the
+    /// default: loopback names, IP literals and `bindHost`.
+    public var allowedHosts: [String] = []
+    /// The address the server listens on, which the default `allowedHosts` accepts.
+    public var bindHost = "127.0.0.1"
 
     public init(modelID: String) { self.modelID = modelID }
 

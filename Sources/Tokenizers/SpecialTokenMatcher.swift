@@ -21,6 +21,11 @@ struct SpecialTokenMatcher: Sendable {
     /// The order index of the token ending at each node, or -1.
     private let terminal: [Int32]
     private let firstByte: [Bool]
+    /// Special token id → the byte length of its text.
+    private let textLengths: [Int32: Int]
+
+    /// The byte length of special token `id`'s text (0 for other ids).
+    func textLength(of id: Int32) -> Int { textLengths[id] ?? 0 }
 
     init(tokens: [String], attributes: [TokenAttributes]) {
         let special = tokens.indices.filter {
@@ -51,16 +56,26 @@ struct SpecialTokenMatcher: Sendable {
         }
         ids = order.map { Int32($0) }
         lengths = order.map { tokens[$0].utf8.count }
+        textLengths = Dictionary(uniqueKeysWithValues: order.map { (Int32($0), tokens[$0].utf8.count) })
         needsParseSpecial = order.map { !attributes[$0].isDisjoint(with: [.control, .unknown]) }
         self.children = children
         self.terminal = terminal
         firstByte = first
     }
 
-    /// The fragments of `bytes` in order.
-    func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
+    /// The fragments of `bytes` in order. Within `literal` (sorted, disjoint byte ranges) tokens that need
+    /// `parseSpecial` are not recognized, as if it were off there: a match must lie wholly outside them.
+    func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool, literal: [Range<Int>] = []) -> [Fragment] {
         let n = bytes.count
         guard n > 0 else { return [] }
+        // literalBefore[i]: literal bytes before position i, so a match's overlap with `literal` is one subtraction.
+        var literalBefore: [Int32] = []
+        if parseSpecial && !literal.isEmpty {
+            literalBefore = [Int32](repeating: 0, count: n + 1)
+            var isLiteral = [Bool](repeating: false, count: n)
+            for r in literal { for j in r.clamped(to: 0..<n) { isLiteral[j] = true } }
+            for j in 0..<n { literalBefore[j + 1] = literalBefore[j] + (isLiteral[j] ? 1 : 0) }
+        }
         // Every (order index, position) at which some special token occurs.
         var found: [(order: Int32, pos: Int)] = []
         if !ids.isEmpty {
@@ -71,7 +86,12 @@ struct SpecialTokenMatcher: Sendable {
                     node = Int(c)
                     p += 1
                     let k = terminal[node]
-                    if k >= 0 && (parseSpecial || !needsParseSpecial[Int(k)]) { found.append((k, pos)) }
+                    guard k >= 0 else { continue }
+                    if !needsParseSpecial[Int(k)] {
+                        found.append((k, pos))
+                    } else if parseSpecial && (literalBefore.isEmpty || literalBefore[p] == literalBefore[pos]) {
+                        found.append((k, pos))
+                    }
                 }
             }
         }

@@ -88,15 +88,18 @@ public final class Tokenizer: Sendable {
     public func isEndOfGeneration(_ id: Int32) -> Bool { endOfGenerationIDs.contains(id) }
 
     /// Token ids for `text`, with special-token text parsed when `parseSpecial` and BOS/EOS added per the metadata when `addSpecial`.
+    /// `literalRanges` (UTF-8 byte offsets, sorted and disjoint) are parts of `text` where special-token text is
+    /// ordinary text even when `parseSpecial` is on: message content inside a rendered chat prompt.
     // As in llama.cpp, user-defined tokens (type 4) are split out even when `parseSpecial` is false.
-    public func encode(_ text: String, addSpecial: Bool = false, parseSpecial: Bool = true) -> [Int32] {
+    public func encode(_ text: String, addSpecial: Bool = false, parseSpecial: Bool = true,
+                       literalRanges: [Range<Int>] = []) -> [Int32] {
         var out: [Int32] = []
         if addSpecial && addBOS, let bos = bosID { out.append(bos) }
         var text = text
         text.withUTF8 { bytes in
             out.reserveCapacity(out.count + bytes.count / 3)
             var session = EncodeSession()
-            for fragment in matcher.partition(bytes, parseSpecial: parseSpecial) {
+            for fragment in matcher.partition(bytes, parseSpecial: parseSpecial, literal: literalRanges) {
                 switch fragment {
                 case .token(let id):
                     out.append(id)
@@ -107,6 +110,32 @@ public final class Tokenizer: Sendable {
         }
         if addSpecial && addEOS, let eos = eosID { out.append(eos) }
         return out
+    }
+
+    /// The vocabulary text of token `id` ("" outside the vocabulary); for special tokens, the text that parses to them.
+    public func tokenText(_ id: Int32) -> String {
+        id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : ""
+    }
+
+    /// Where `text` holds the text of a control token (one that only `parseSpecial` recognizes, such as
+    /// `<|im_end|>`), as UTF-8 byte ranges with the token's id, in order.
+    public func controlTokenOccurrences(in text: String) -> [(range: Range<Int>, id: Int32)] {
+        var text = text
+        return text.withUTF8 { bytes -> [(range: Range<Int>, id: Int32)] in
+            var found: [(range: Range<Int>, id: Int32)] = []
+            var at = 0
+            for fragment in matcher.partition(bytes, parseSpecial: true) {
+                switch fragment {
+                case .text(let range):
+                    at = range.upperBound
+                case .token(let id):
+                    let length = matcher.textLength(of: id)
+                    if !attributes(of: id).isDisjoint(with: [.control, .unknown]) { found.append((at..<(at + length), id)) }
+                    at += length
+                }
+            }
+            return found
+        }
     }
 
     /// The text of `ids` as llama.cpp's `llama_detokenize` renders it, dropping control tokens when `skipSpecial`.

@@ -46,6 +46,8 @@ struct Serve: ParsableCommand {
     @Option(help: Serve.key("server.api_keys")) var apiKey: [String] = []
     @Option(help: Serve.key("server.cors_origins")) var corsOrigin: [String] = []
     @Flag(help: Serve.key("server.metrics_require_auth")) var metricsRequireAuth = false
+    @Option(help: Serve.key("server.allowed_hosts")) var allowedHost: [String] = []
+    @Flag(help: Serve.key("server.special_in_content")) var allowSpecialInContent = false
     @Option(help: Serve.key("server.tls_cert")) var tlsCert: String?
     @Option(help: Serve.key("server.tls_key")) var tlsKey: String?
     @Option(help: Serve.key("model.path")) var model: String?
@@ -64,6 +66,7 @@ struct Serve: ParsableCommand {
     @Option(help: Serve.key("limits.max_body_bytes")) var maxBodyBytes: String?
     @Option(help: Serve.key("limits.max_header_bytes")) var maxHeaderBytes: String?
     @Option(help: Serve.key("limits.max_connections")) var maxConnections: String?
+    @Option(help: Serve.key("limits.client_connections")) var maxClientConnections: String?
     @Option(help: Serve.key("limits.header_timeout")) var headerTimeout: String?
     @Option(help: Serve.key("limits.body_timeout")) var bodyTimeout: String?
     @Option(help: Serve.key("limits.idle_timeout")) var idleTimeout: String?
@@ -86,6 +89,8 @@ struct Serve: ParsableCommand {
         put("server.host", host); put("server.port", port)
         list("server.api_keys", apiKey); list("server.cors_origins", corsOrigin)
         if metricsRequireAuth { f["server.metrics_require_auth"] = ["true"] }
+        list("server.allowed_hosts", allowedHost)
+        if allowSpecialInContent { f["server.special_in_content"] = ["true"] }
         put("server.tls_cert", tlsCert); put("server.tls_key", tlsKey)
         put("model.path", model); put("model.id", modelID); list("model.aliases", alias)
         put("model.chat_template", chatTemplate); put("model.reasoning_format", reasoningFormat)
@@ -95,6 +100,7 @@ struct Serve: ParsableCommand {
         if noPrefixCaching { f["engine.prefix_caching"] = ["false"] }
         put("limits.max_body_bytes", maxBodyBytes); put("limits.max_header_bytes", maxHeaderBytes)
         put("limits.max_connections", maxConnections); put("limits.header_timeout", headerTimeout)
+        put("limits.client_connections", maxClientConnections)
         put("limits.body_timeout", bodyTimeout); put("limits.idle_timeout", idleTimeout)
         put("limits.write_timeout", writeTimeout); put("limits.drain_timeout", drainTimeout)
         put("log.level", logLevel); put("log.format", logFormat)

@@ -25,6 +25,9 @@ struct ServerRunner {
         options.reasoningFormat = ReasoningFormat(rawValue: cfg.reasoningFormat) ?? .auto
         options.logger = logger
         options.logContent = cfg.logContent
+        options.allowSpecialInContent = cfg.allowSpecialInContent
+        options.allowedHosts = cfg.allowedHosts
+        options.bindHost = cfg.host
         let api = OpenAIServer(options: options)
 
         // Listen first so /health answers 503 while the model loads.
@@ -32,6 +35,10 @@ struct ServerRunner {
         http.maxBodyBytes = cfg.maxBodyBytes
         http.maxHeaderBytes = cfg.maxHeaderBytes
         http.maxConnections = cfg.maxConnections
+        http.maxConnectionsPerClient = cfg.maxConnectionsPerClient
+        // Health checks and scrapes are answered even when slow or idle clients hold every connection.
+        http.reservedPaths = ["/health", "/v1/health", "/metrics"]
+        http.headFilter = api.headFilter
         http.headerTimeout = .seconds(cfg.headerTimeout)
         http.bodyTimeout = .seconds(cfg.bodyTimeout)
         http.idleTimeout = .seconds(cfg.idleTimeout)

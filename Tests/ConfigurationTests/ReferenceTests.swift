@@ -24,7 +24,7 @@ final class ReferenceTests: XCTestCase {
 
     func testKeyTableIsConsistent() {
         let keys = ServeConfig.keys
-        XCTAssertEqual(keys.count, 31)
+        XCTAssertEqual(keys.count, 34)
         XCTAssertEqual(Set(keys.map(\.path)).count, keys.count)
         XCTAssertEqual(Set(keys.map(\.flag)).count, keys.count)
         XCTAssertEqual(Set(keys.map(\.env)).count, keys.count)
@@ -44,17 +44,18 @@ final class ReferenceTests: XCTestCase {
 
     /// The flag and variable names the CLI and existing users rely on.
     func testNamesMatchTheDocumentedTable() {
-        let flags = ["--host", "--port", "--api-key", "--cors-origin", "--metrics-require-auth", "--tls-cert", "--tls-key",
+        let flags = ["--host", "--port", "--api-key", "--cors-origin", "--metrics-require-auth", "--allowed-host",
+                     "--allow-special-in-content", "--tls-cert", "--tls-key",
                      "--model", "--model-id", "--alias", "--chat-template", "--reasoning-format", "--context-length",
                      "--kv-cache-memory", "--kv-cache-type", "--max-sequences", "--max-batch-tokens", "--max-waiting",
                      "--threads", "--no-prefix-caching", "--max-body-bytes", "--max-header-bytes", "--max-connections",
-                     "--header-timeout", "--body-timeout", "--idle-timeout", "--write-timeout", "--drain-timeout",
+                     "--max-client-connections", "--header-timeout", "--body-timeout", "--idle-timeout", "--write-timeout", "--drain-timeout",
                      "--log-level", "--log-format", "--log-content"]
         XCTAssertEqual(ServeConfig.keys.map(\.flag), flags)
-        let env = ["HOST", "PORT", "API_KEYS", "CORS_ORIGINS", "METRICS_REQUIRE_AUTH", "TLS_CERT", "TLS_KEY", "MODEL",
+        let env = ["HOST", "PORT", "API_KEYS", "CORS_ORIGINS", "METRICS_REQUIRE_AUTH", "ALLOWED_HOSTS", "SPECIAL_IN_CONTENT", "TLS_CERT", "TLS_KEY", "MODEL",
                    "MODEL_ID", "ALIASES", "CHAT_TEMPLATE", "REASONING_FORMAT", "CONTEXT_LENGTH", "KV_CACHE_MEMORY",
                    "KV_CACHE_TYPE", "MAX_SEQUENCES", "MAX_BATCH_TOKENS", "MAX_WAITING", "THREADS", "PREFIX_CACHING",
-                   "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "MAX_CONNECTIONS", "HEADER_TIMEOUT", "BODY_TIMEOUT",
+                   "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "MAX_CONNECTIONS", "CLIENT_CONNECTIONS", "HEADER_TIMEOUT", "BODY_TIMEOUT",
                    "IDLE_TIMEOUT", "WRITE_TIMEOUT", "DRAIN_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "LOG_CONTENT"]
         XCTAssertEqual(ServeConfig.keys.map(\.env), env.map { "HEARTH_" + $0 })
         XCTAssertEqual(ServeConfig.defaultConfigPath, "config/hearth.yaml")

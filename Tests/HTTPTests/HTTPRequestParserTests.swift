@@ -264,6 +264,7 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertNil(parser.next())
         XCTAssertEqual(parser.phase, .head)
         parser.append(fixture("Content-Length: 4\r\n\r\nab"))
+        guard case .head(_, expectsContinue: false)? = parser.next() else { return XCTFail("expected the head") }
         XCTAssertNil(parser.next())
         XCTAssertEqual(parser.phase, .body)
         parser.append(fixture("cdGET"))
@@ -283,7 +284,9 @@ final class HTTPRequestParserTests: XCTestCase {
         let head = fixture("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
         var parser = HTTPRequestParser()
         parser.append(head)
-        XCTAssertEqual(parser.next(), .continueExpected)
+        guard case .head(let early, expectsContinue: true)? = parser.next() else { return XCTFail("expected the head first") }
+        XCTAssertEqual(early.method, "POST")
+        XCTAssertTrue(early.body.isEmpty, "the head comes before any body byte is read")
         XCTAssertNil(parser.next())
         parser.append(fixture("hi"))
         guard case .request(let request)? = parser.next() else { return XCTFail("expected a request") }
@@ -291,10 +294,25 @@ final class HTTPRequestParserTests: XCTestCase {
 
         var eager = HTTPRequestParser()
         eager.append(head + fixture("hi"))
-        guard case .request? = eager.next() else { return XCTFail("client that didn't wait gets no 100") }
+        guard case .head(_, expectsContinue: false)? = eager.next() else { return XCTFail("client that didn't wait gets no 100") }
+        guard case .request? = eager.next() else { return XCTFail("expected the request") }
 
         var bodiless = HTTPRequestParser()
         bodiless.append(fixture("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n"))
         guard case .request? = bodiless.next() else { return XCTFail("no body, so nothing to continue") }
+    }
+
+    /// HTTP/0.9 has no version and no headers: refused the moment its line ends, not after the header timeout.
+    func testVersionlessRequestLineIsRefusedAtOnce() {
+        var parser = HTTPRequestParser()
+        parser.append(fixture("GET /v1/models\r\n"))
+        XCTAssertEqual(parser.next(), .error(HTTPParseError(.badRequest, "Malformed request line.")))
+        var bareLF = HTTPRequestParser()
+        bareLF.append(fixture("GET /v1/models\n"))
+        XCTAssertEqual(bareLF.next(), .error(HTTPParseError(.badRequest, "Malformed request line.")))
+        var partial = HTTPRequestParser()
+        partial.append(fixture("GET /v1/models HTTP/1.1\r\nHost: h\r\n"))
+        XCTAssertNil(partial.next(), "a valid request line keeps waiting for its headers")
+        XCTAssertEqual(partial.phase, .head)
     }
 }

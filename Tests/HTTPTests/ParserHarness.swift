@@ -19,7 +19,7 @@ enum Expected: Equatable, CustomStringConvertible {
     }
 }
 
-/// Feeds `chunks` to a fresh parser and collects every event; `continueExpected` is dropped because it
+/// Feeds `chunks` to a fresh parser and collects every event; `head` is dropped because its `expectsContinue`
 /// legitimately depends on whether body bytes arrived together with the head.
 func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPRequestParser.Limits) -> [Expected] {
     var parser = HTTPRequestParser(limits: limits)
@@ -28,7 +28,7 @@ func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPRequestParser.Limits) -> [
         parser.append(chunk)
         while let event = parser.next() {
             switch event {
-            case .continueExpected: continue
+            case .head: continue
             case .request(let request): results.append(.request(request))
             case .error(let error): results.append(.error(error.status.code))
             }

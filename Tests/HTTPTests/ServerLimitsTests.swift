@@ -168,4 +168,97 @@ final class ServerLimitsTests: XCTestCase {
             }
         }
     }
+
+    func testReservedPathsAreAnsweredAtTheConnectionCap() throws {
+        try withServer(configure: {
+            $0.maxConnections = 2
+            $0.reservedPaths = ["/health"]
+            $0.reservedConnections = 1
+        }, handler: echoHandler) { server in
+            // Two clients hold every regular slot without sending anything (slowloris).
+            let held = try (0..<2).map { _ in try TestClient(port: server.port) }
+            XCTAssertTrue(eventually { server.openConnections == 2 })
+
+            let probe = try TestClient(port: server.port)
+            try probe.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            let health = try probe.readResponse()
+            XCTAssertEqual(health.status, 200)
+            XCTAssertEqual(health.headers["Connection"], "close", "a reserve connection serves one request")
+            XCTAssertTrue(probe.closesWithoutData())
+
+            let other = try TestClient(port: server.port)
+            try other.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}")
+            try assertOpenAIError(try other.readResponse(), status: 503)
+            XCTAssertTrue(eventually { server.openConnections == 2 }, "reserve slots are released")
+            withExtendedLifetime(held) {}
+        }
+    }
+
+    func testPerClientConnectionCap() throws {
+        try withServer(configure: { $0.maxConnectionsPerClient = 2 }, handler: echoHandler) { server in
+            let held = try (0..<2).map { _ in try TestClient(port: server.port) }
+            for client in held {
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                XCTAssertEqual(try client.readResponse().status, 200)
+            }
+            XCTAssertEqual(server.openConnections, 2)
+            let third = try TestClient(port: server.port)
+            try third.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let refused = try third.readResponse()
+            try assertOpenAIError(refused, status: 503)
+            XCTAssertTrue(String(decoding: refused.body, as: UTF8.self).contains("Too many connections from this address"))
+            held[0].close()
+            // Once the server has seen the close, the address has a free slot again.
+            XCTAssertTrue(eventually {
+                guard let again = try? TestClient(port: server.port) else { return false }
+                try? again.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                return (try? again.readResponse().status) == 200
+            })
+            withExtendedLifetime(held) {}
+        }
+    }
+
+    func testHeadFilterRefusesBeforeTheBodyIsRead() throws {
+        let handled = Recorder<String>()
+        try withServer(configure: {
+            $0.bodyTimeout = .seconds(30)
+            $0.headFilter = { request in request.headers["X-Key"] == "ok" ? nil : .text("no", status: .unauthorized) }
+        }, handler: { request, _ in
+            handled.record(request.path)
+            return .response(.text("yes"))
+        }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n")
+            let start = Date()
+            XCTAssertEqual(try client.readResponse().status, 401)
+            XCTAssertLessThan(Date().timeIntervalSince(start), 2, "no wait for the 100000-byte body")
+            let allowed = try TestClient(port: server.port)
+            try allowed.send("POST /b HTTP/1.1\r\nHost: t\r\nX-Key: ok\r\nContent-Length: 2\r\n\r\nhi")
+            XCTAssertEqual(try allowed.readResponse().status, 200)
+            let bodiless = try TestClient(port: server.port)
+            try bodiless.send("GET /c HTTP/1.1\r\nHost: t\r\n\r\n")
+            XCTAssertEqual(try bodiless.readResponse().status, 401, "requests without a body are filtered too")
+            XCTAssertEqual(handled.all, ["/b"])
+        }
+    }
+
+    func testDrainDeadlineLetsHandlersEndTheirResponses() throws {
+        let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        let server = HTTPServer(configuration: configuration, handler: { _, stream in
+            try stream.writeHead()
+            while !stream.isServerCuttingOff { try stream.write("tick\n"); usleep(20_000) }
+            try stream.write("cut off\n")
+            return .streamed
+        })
+        try server.start()
+        let client = try TestClient(port: server.port)
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = try client.readHead()
+        let started = Date()
+        server.shutdown(drainTimeout: .milliseconds(200))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.2, "the handler ended within the grace period")
+        let body = String(decoding: try client.readToEnd(), as: UTF8.self)
+        XCTAssertTrue(body.contains("cut off"), body)
+        XCTAssertTrue(body.hasSuffix("0\r\n\r\n"), "the response was finished, not cut: \(body.suffix(40))")
+    }
 }

@@ -124,13 +124,51 @@ final class StreamingTests: XCTestCase {
         }
     }
 
-    func testIsClientConnectedNoticesDisconnectWithoutWriting() throws {
+    func testIsClientConnectedNoticesAClosedClientBeforeTheResponse() throws {
+        let observations = Recorder<Bool>()
+        try withServer(handler: { _, stream in
+            observations.record(stream.isClientConnected)
+            // Waits as an app would while generation is queued, polling for the client leaving. The FIN alone could
+            // be a half-close; the server's 100 Continue probe draws the closed socket's reset.
+            for _ in 0..<500 where stream.isClientConnected {
+                usleep(10_000)
+            }
+            observations.record(stream.isClientConnected)
+            return .response(.text("too late"))
+        }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            XCTAssertEqual(observations.waitForValue(), [true])
+            client.close()
+            XCTAssertEqual(observations.waitForValue(timeout: 2), [true, false])
+        }
+    }
+
+    func testHalfClosedClientStaysConnectedAndGetsTheResponse() throws {
+        let observations = Recorder<Bool>()
+        try withServer(handler: { _, stream in
+            var connected = true
+            for _ in 0..<30 { connected = connected && stream.isClientConnected; usleep(10_000) }
+            observations.record(connected)
+            return .response(.text("answer"))
+        }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            client.shutdownWrite()
+            let response = try client.readResponse(skipInterim: true)
+            XCTAssertEqual(response.status, 200, "the 100 Continue probe is skipped like any interim response")
+            XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "answer")
+            XCTAssertEqual(observations.waitForValue(), [true])
+        }
+    }
+
+    func testStreamNoticesAClosedClientAtItsNextWrite() throws {
         let observations = Recorder<Bool>()
         try withServer(handler: { _, stream in
             try stream.writeHead()
             observations.record(stream.isClientConnected)
-            // Waits as an app would while generation is queued, polling for the client leaving.
             for _ in 0..<500 where stream.isClientConnected {
+                try? stream.write("x")
                 usleep(10_000)
             }
             observations.record(stream.isClientConnected)
@@ -141,7 +179,7 @@ final class StreamingTests: XCTestCase {
             _ = try client.readHead()
             XCTAssertEqual(observations.waitForValue(), [true])
             client.close()
-            XCTAssertEqual(observations.waitForValue(), [true, false])
+            XCTAssertEqual(observations.waitForValue(timeout: 2), [true, false])
         }
     }
 

@@ -80,6 +80,11 @@ final class TestClient {
         _ = Glibc.close(fd)
     }
 
+    /// Ends the sending side (a half-close) while still reading.
+    func shutdownWrite() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// Closes with SO_LINGER 0, so the server sees a reset rather than an orderly FIN.
     func reset() {
         var option = linger(l_onoff: 1, l_linger: 0)
@@ -148,9 +153,11 @@ final class TestClient {
         return (status, headers)
     }
 
-    /// Reads one complete response; `bodyless` for responses to HEAD.
-    func readResponse(bodyless: Bool = false) throws -> TestResponse {
-        let (status, headers) = try readHead()
+    /// Reads one complete response; `bodyless` for responses to HEAD; `skipInterim` skips 1xx responses first,
+    /// as HTTP clients do.
+    func readResponse(bodyless: Bool = false, skipInterim: Bool = false) throws -> TestResponse {
+        var (status, headers) = try readHead()
+        while skipInterim && (100..<200).contains(status) { (status, headers) = try readHead() }
         var body: [UInt8] = []
         if bodyless || status == 204 || status == 304 || (100..<200).contains(status) {
             // no body

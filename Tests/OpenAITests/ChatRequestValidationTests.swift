@@ -16,8 +16,9 @@ final class ChatRequestValidationTests: XCTestCase {
     }
 
     func testModel() {
-        assertRejected(#"{"messages":[{"role":"user","content":"hi"}]}"#, param: "model", code: "missing_required_parameter")
-        assertRejected(#"{"model":null,"messages":[{"role":"user","content":"hi"}]}"#, param: "model", code: "missing_required_parameter")
+        // Left out or null, `model` means the served model (as llama-server and vLLM treat it).
+        XCTAssertNil(try ChatCompletionRequest.decode(from: Data(#"{"messages":[{"role":"user","content":"hi"}]}"#.utf8)).model)
+        XCTAssertNil(try ChatCompletionRequest.decode(from: Data(#"{"model":null,"messages":[{"role":"user","content":"hi"}]}"#.utf8)).model)
         assertRejected(#"{"model":5,"messages":[{"role":"user","content":"hi"}]}"#, param: "model", code: "invalid_type",
                        messageContains: "Invalid type for 'model': expected a string, but got an integer instead.")
     }

@@ -47,6 +47,8 @@ final class ServerHarness: @unchecked Sendable {
         http.maxBodyBytes = 64 * 1024
         http.headerTimeout = .seconds(3)
         http.errorResponder = OpenAIServer.errorResponder
+        http.headFilter = api.headFilter
+        http.reservedPaths = ["/health", "/metrics"]
         self.http = HTTPServer(configuration: http, handler: api.handler)
         try self.http.start()
     }

@@ -65,6 +65,10 @@ final class TestClient: @unchecked Sendable {
     }
 
     private var buffer: [UInt8] = []
+    private(set) var interimResponses = 0
+
+    /// Ends the sending side (a half-close) while still reading.
+    func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
 
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -91,17 +95,25 @@ final class TestClient: @unchecked Sendable {
         return out
     }
 
+    /// Interim 1xx responses (the server's `100 Continue` probe of a half-closed client) are skipped, as every
+    /// HTTP/1.1 client does; `interimResponses` counts them.
     func readResponse() throws -> Response {
-        let status = try readLine().split(separator: " ")
-        guard status.count >= 2, let code = Int(status[1]) else { throw POSIXError(.EPROTO) }
+        var code = 0
         var headers: [String: String] = [:]
-        while true {
-            let line = try readLine()
-            if line.isEmpty { break }
-            if let c = line.firstIndex(of: ":") {
-                headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
+        repeat {
+            let status = try readLine().split(separator: " ")
+            guard status.count >= 2, let c = Int(status[1]) else { throw POSIXError(.EPROTO) }
+            code = c
+            headers = [:]
+            while true {
+                let line = try readLine()
+                if line.isEmpty { break }
+                if let c = line.firstIndex(of: ":") {
+                    headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
+                }
             }
-        }
+            if (100..<200).contains(code) { interimResponses += 1 }
+        } while (100..<200).contains(code)
         var body: [UInt8] = []
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             while true {
@@ -114,6 +126,19 @@ final class TestClient: @unchecked Sendable {
             body = try readBytes(n)
         }
         return Response(status: code, headers: headers, body: Data(body))
+    }
+
+    /// Everything the server sends until it closes the connection, as raw text.
+    func readRest() -> String {
+        var all = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            all += chunk[0..<n]
+        }
+        return String(decoding: all, as: UTF8.self)
     }
 
     /// Reads the head of a chunked response and then `count` chunks, for disconnect tests.

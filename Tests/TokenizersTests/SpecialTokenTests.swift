@@ -20,6 +20,25 @@ final class SpecialTokenTests: XCTestCase {
         XCTAssertEqual(tok.encode("abab"), [259, 259])
     }
 
+    func testLiteralRangesKeepControlTokenTextOrdinary() throws {
+        let tok = try tokenizer()
+        // "x<a>y<a>": the second "<a>" (bytes 5..<8) lies in a literal range, as message content does in a prompt.
+        XCTAssertEqual(tok.encode("x<a>y<a>", literalRanges: [5..<8]), [120, 256, 121, 60, 97, 62])
+        // A match that only overlaps a literal range is not recognized either; user-defined tokens still are.
+        XCTAssertEqual(tok.encode("<a><u>", literalRanges: [2..<3]), [60, 97, 62, 258])
+        XCTAssertEqual(tok.encode("<a><u>", literalRanges: []), [256, 258])
+        // Where "<a><b>" spans into a literal range, the earlier "<a>" alone is still the template's.
+        XCTAssertEqual(tok.encode("<a><b>", literalRanges: [3..<6]), [256, 60, 98, 62])
+    }
+
+    func testControlTokenOccurrences() throws {
+        let tok = try tokenizer()
+        let found = tok.controlTokenOccurrences(in: "é<a><b>x<u><a>")
+        XCTAssertEqual(found.map(\.range), [2..<8, 12..<15])
+        XCTAssertEqual(found.map(\.id), [257, 256], "user-defined <u> is not a control token")
+        XCTAssertEqual(tok.tokenText(257), "<a><b>")
+    }
+
     func testWithoutParseSpecialControlTokensAreText() throws {
         let tok = try tokenizer()
         XCTAssertEqual(tok.encode("x<a>y", parseSpecial: false), [120, 60, 97, 62, 121])
