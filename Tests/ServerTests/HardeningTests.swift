@@ -10,8 +10,10 @@ import XCTest
 /// on the real SmolLM2 model.
 final class HardeningTests: XCTestCase {
     private func chatBody(_ content: String = "Hi", extra: String = "") -> String {
-        let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content], options: [.fragmentsAllowed]), as: UTF8.self)
-        return #"{"model":"smollm2","messages":[{"role":"user","content":\#(escaped.dropFirst().dropLast())}]\#(extra)}"#
+        // JSON-encodes the content as a one-element array and keeps the element.
+        let array = (try? JSONSerialization.data(withJSONObject: [content])) ?? Data("[\"\"]".utf8)
+        let escaped = String(decoding: array, as: UTF8.self).dropFirst().dropLast()
+        return #"{"model":"smollm2","messages":[{"role":"user","content":\#(escaped)}]\#(extra)}"#
     }
 
     private func post(_ body: String, path: String = "/v1/chat/completions", headers: [String: String] = [:]) throws -> TestClient.Response {
