@@ -34,7 +34,7 @@ let package = Package(
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "CKernels"], path: "Sources/Inference"),
         // Serving.
-        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "OpenAI"], path: "Sources/Generation"),
+        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers"], path: "Sources/Generation"),
         .target(name: "Server", dependencies: [
             "HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference",
             .product(name: "Logging", package: "swift-log"),

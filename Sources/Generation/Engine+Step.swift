@@ -87,8 +87,9 @@ extension Engine {
         if isStopToken, a.request.logprobs != nil, !a.pendingLogprobs.isEmpty { a.pendingLogprobs.removeLast() }
         let piece = isStopToken ? "" : a.detokenizer.append(token)
         let (text, stopped) = a.stops.append(piece)
-        if !text.isEmpty || !a.pendingLogprobs.isEmpty || stopped {
-            a.handle.push(.tokens(text: text, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
+        let (content, reasoning) = a.split(text)
+        if !content.isEmpty || !reasoning.isEmpty || !a.pendingLogprobs.isEmpty || stopped {
+            a.handle.push(.tokens(text: content, reasoning: reasoning, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
             a.pendingTokens.removeAll(keepingCapacity: true)
             a.pendingLogprobs.removeAll(keepingCapacity: true)
         }
@@ -123,8 +124,13 @@ extension Engine {
         if case .cancelled = reason {} else if !a.stoppedByString {
             // Text still held back (a partial character or a possible stop-string prefix) belongs to the output.
             let tail = a.stops.append(a.detokenizer.finish()).emit + a.stops.flush()
-            if !tail.isEmpty || !a.pendingTokens.isEmpty {
-                a.handle.push(.tokens(text: tail, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
+            var (content, reasoning) = a.split(tail)
+            if let held = a.reasoning?.flush() {
+                content += held.content
+                reasoning += held.reasoning
+            }
+            if !content.isEmpty || !reasoning.isEmpty || !a.pendingTokens.isEmpty {
+                a.handle.push(.tokens(text: content, reasoning: reasoning, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
             }
         }
         let now = Date()
@@ -135,6 +141,16 @@ extension Engine {
             cachedTokens: a.cachedTokens,
             queueSeconds: (a.firstScheduled ?? now).timeIntervalSince(a.submitted),
             firstTokenSeconds: a.firstToken.map { $0.timeIntervalSince(a.submitted) },
-            totalSeconds: now.timeIntervalSince(a.submitted))))
+            totalSeconds: now.timeIntervalSince(a.submitted),
+            openedReasoning: a.reasoning?.hasReasoning ?? false)))
+    }
+}
+
+extension Engine.Active {
+    /// Text split into answer and reasoning, when the request asked for reasoning to be split.
+    func split(_ text: String) -> (content: String, reasoning: String) {
+        guard reasoning != nil, !text.isEmpty else { return (text, "") }
+        let (r, c) = reasoning!.append(text)
+        return (c, r)
     }
 }

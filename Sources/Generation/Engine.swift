@@ -1,6 +1,5 @@
 import Foundation
 import Inference
-import OpenAI
 import Scheduling
 import Tokenizers
 
@@ -41,6 +40,8 @@ public final class Engine: @unchecked Sendable {
         var sampler: Sampler
         var detokenizer: StreamingDetokenizer
         var stops: StopStringMatcher
+        /// Splits `<think>` output from the answer, after stop strings are cut.
+        var reasoning: ReasoningParser?
         let submitted: Date
         var firstScheduled: Date?
         var firstToken: Date?
@@ -58,6 +59,7 @@ public final class Engine: @unchecked Sendable {
             // (`skip_special_tokens`); user-defined ones such as `<think>` still are.
             detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecial: true)
             stops = StopStringMatcher(stops: request.stopStrings)
+            reasoning = request.reasoning.map { ReasoningParser(startsInReasoning: $0.startsInReasoning) }
             self.submitted = submitted
         }
     }

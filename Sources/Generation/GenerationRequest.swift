@@ -11,15 +11,24 @@ public struct GenerationRequest: Sendable {
     public var ignoreEOS: Bool
     /// nil: no logprobs; k: the sampled token's logprob plus the k most likely alternatives.
     public var logprobs: Int?
+    /// How `<think>` output is split from the answer; nil leaves all text as content.
+    public var reasoning: ReasoningSplit?
+
+    /// Reasoning splitting for `<think>` models: whether the prompt already opened a reasoning section.
+    public struct ReasoningSplit: Sendable {
+        public var startsInReasoning: Bool
+        public init(startsInReasoning: Bool) { self.startsInReasoning = startsInReasoning }
+    }
 
     public init(promptTokens: [Int32], maxTokens: Int, sampling: SamplingParameters = .greedy, stopStrings: [String] = [],
-                ignoreEOS: Bool = false, logprobs: Int? = nil) {
+                ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil) {
         self.promptTokens = promptTokens
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.ignoreEOS = ignoreEOS
         self.logprobs = logprobs
+        self.reasoning = reasoning
     }
 }
 
@@ -60,9 +69,11 @@ public struct GenerationSummary: Sendable, Equatable {
     /// Seconds from submission to the first token (nil if none was produced).
     public var firstTokenSeconds: Double?
     public var totalSeconds: Double
+    /// Whether a reasoning section was opened (by the prompt or a leading `<think>`), so an empty one still counts.
+    public var openedReasoning: Bool
 
     public init(reason: GenerationFinishReason, promptTokens: Int, completionTokens: Int, cachedTokens: Int,
-                queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double) {
+                queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double, openedReasoning: Bool = false) {
         self.reason = reason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
@@ -70,6 +81,7 @@ public struct GenerationSummary: Sendable, Equatable {
         self.queueSeconds = queueSeconds
         self.firstTokenSeconds = firstTokenSeconds
         self.totalSeconds = totalSeconds
+        self.openedReasoning = openedReasoning
     }
 }
 
@@ -87,8 +99,9 @@ public enum GenerationRejection: Error, Sendable, Equatable {
 
 /// What a request's handle receives, in order: tokens, then exactly one `finished` (or one `rejected`).
 public enum GenerationEvent: Sendable, Equatable {
-    /// Text that is safe to show (stop strings held back), and the tokens sampled since the last event.
-    case tokens(text: String, tokens: [Int32], logprobs: [TokenLogprob])
+    /// Text that is safe to show (stop strings held back), split into answer and reasoning when the request asked
+    /// for it (else `reasoning` is empty), and the tokens sampled since the last event.
+    case tokens(text: String, reasoning: String, tokens: [Int32], logprobs: [TokenLogprob])
     case finished(GenerationSummary)
     case rejected(GenerationRejection)
 }

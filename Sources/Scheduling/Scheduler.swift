@@ -65,7 +65,10 @@ public final class Scheduler {
         guard neededBlocks <= config.numBlocks else {
             throw .exceedsKVCapacity(neededBlocks: neededBlocks, totalBlocks: config.numBlocks)
         }
-        guard waiting.count < config.maxWaiting else { throw .queueFull(waiting: waiting.count) }
+        // Requests a free sequence slot will take at the next step are not waiting for one: a burst into an idle
+        // engine is admitted up to the free slots plus the queue, not refused before the first step runs.
+        let freeSlots = max(0, config.maxNumSeqs - running.count)
+        guard waiting.count < config.maxWaiting + freeSlots else { throw .queueFull(waiting: waiting.count) }
         request.admitted = true
         request.arrivalOrder = nextArrival
         nextArrival += 1

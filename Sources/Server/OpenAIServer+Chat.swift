@@ -24,7 +24,11 @@ extension OpenAIServer {
             (prompt, literal) = shield.unshield(try renderPrompt(chat, rawBody: body, model: model, shield: shield))
             tokens = model.tokenizer.encode(prompt, addSpecial: false, parseSpecial: true, literalRanges: literal)
         }
-        let choices = try submit(model, prompt: tokens, settings: chat.settings, promptParam: "messages", stream: stream, record: record)
+        // The engine splits `<think>` output from the answer; whether the prompt already opened it decides how it starts.
+        let reasoning = options.reasoningFormat == .auto
+            ? GenerationRequest.ReasoningSplit(startsInReasoning: ReasoningParser.promptOpensReasoning(renderedPrompt: prompt)) : nil
+        let choices = try submit(model, prompt: tokens, settings: chat.settings, reasoning: reasoning, promptParam: "messages",
+                                 stream: stream, record: record)
         return (chat, model, prompt, choices)
     }
 
@@ -39,14 +43,11 @@ extension OpenAIServer {
             return .response(self.error(error))
         }
         let modelName = chat.model ?? options.modelID
-        let opensReasoning = options.reasoningFormat == .auto && ReasoningParser.promptOpensReasoning(renderedPrompt: prompt)
-        let splitReasoning = options.reasoningFormat == .auto
-        for c in choices where splitReasoning { c.reasoning = ReasoningParser(startsInReasoning: opensReasoning) }
         if chat.settings.stream {
             return streamChat(choices, request: chat, modelName: modelName, model: model, stream: stream, record: record)
         }
 
-        // Non-streaming: gather every choice, then split reasoning from the answer.
+        // Non-streaming: gather every choice.
         let gathered: [[GenerationEvent]]
         do {
             gathered = try gather(choices, stream: stream, record: record)
@@ -59,17 +60,20 @@ extension OpenAIServer {
         for (c, events) in zip(choices, gathered) {
             guard let summary = c.summary else { return .response(self.error(.server("A choice ended without a summary."))) }
             var text = ""
+            var thought = ""
             var entries: [OpenAI.TokenLogprob] = []
-            for case .tokens(let t, _, let lps) in events {
+            for case .tokens(let t, let r, _, let lps) in events {
                 text += t
+                thought += r
                 entries += logprobEntries(lps, tokenizer: model.tokenizer)
             }
             guard let reason = summary.reason.openAI else {
                 if case .error(let m) = summary.reason { return .response(error(.server(m))) }
                 return .response(error(.server("The request was cancelled.")))
             }
-            let (reasoning, content): (String?, String?) = splitReasoning
-                ? ReasoningParser.split(text, startsInReasoning: opensReasoning) : (nil, text)
+            // Reasoning is null unless a section was opened, and then an empty answer is null (vLLM's `content or None`).
+            let reasoning: String? = summary.openedReasoning ? thought : nil
+            let content: String? = reasoning != nil && text.isEmpty ? nil : text
             out.append(ChatCompletionResponse.Choice(index: c.index, content: content ?? (reasoning == nil ? "" : nil),
                                                      reasoningContent: reasoning,
                                                      logprobs: chat.settings.logprobs ? ChatLogprobs(content: entries) : nil,
@@ -143,18 +147,12 @@ extension OpenAIServer {
         var promptTokens = 0
         let delivery = multiplex(choices, stream: stream) { c, event in
             switch event {
-            case .tokens(let text, _, let lps):
-                var (reasoning, content) = ("", text)
-                if c.reasoning != nil { (reasoning, content) = c.reasoning!.append(text) }
+            case .tokens(let content, let reasoning, _, let lps):
                 let logprobs = chat.settings.logprobs && !lps.isEmpty ? ChatLogprobs(content: logprobEntries(lps, tokenizer: model.tokenizer)) : nil
                 if content.isEmpty && reasoning.isEmpty && logprobs == nil { return true }
                 return writer.send(sse.contentChunk(content.isEmpty ? nil : content, reasoning: reasoning.isEmpty ? nil : reasoning,
                                                     logprobs: logprobs, index: c.index))
             case .finished(let s):
-                if let (reasoning, content) = c.reasoning?.flush(), !(reasoning.isEmpty && content.isEmpty) {
-                    guard writer.send(sse.contentChunk(content.isEmpty ? nil : content, reasoning: reasoning.isEmpty ? nil : reasoning,
-                                                       index: c.index)) else { return false }
-                }
                 completionTokens += s.completionTokens
                 promptTokens = s.promptTokens
                 if let reason = s.reason.openAI { return writer.send(sse.finishChunk(reason, index: c.index)) }

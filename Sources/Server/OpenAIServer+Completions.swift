@@ -44,7 +44,7 @@ extension OpenAIServer {
             var offsets = [Int](repeating: 0, count: choices.count)
             let delivery = multiplex(choices, stream: stream) { c, event in
                 switch event {
-                case .tokens(let text, _, let lps):
+                case .tokens(let text, _, _, let lps):
                     let logprobs = wantLogprobs && !lps.isEmpty
                         ? CompletionLogprobs(entries: logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true),
                                              textOffset: offsets[c.index]) : nil
@@ -78,7 +78,7 @@ extension OpenAIServer {
             guard let summary = c.summary else { return .response(self.error(.server("A choice ended without a summary."))) }
             var text = ""
             var entries: [OpenAI.TokenLogprob] = []
-            for case .tokens(let t, _, let lps) in events {
+            for case .tokens(let t, _, _, let lps) in events {
                 text += t
                 entries += logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true)
             }

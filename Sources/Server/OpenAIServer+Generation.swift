@@ -10,8 +10,8 @@ import Tokenizers
 extension OpenAIServer {
     /// Submits `n` engine requests for one API request and waits for each one's first event, so a refusal
     /// becomes an HTTP error before any response bytes are written.
-    func submit(_ model: ServedModel, prompt: [Int32], settings: GenerationSettings, promptParam: String,
-                stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [ChoiceStream] {
+    func submit(_ model: ServedModel, prompt: [Int32], settings: GenerationSettings, reasoning: GenerationRequest.ReasoningSplit? = nil,
+                promptParam: String, stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [ChoiceStream] {
         guard !prompt.isEmpty else { throw .invalidRequest("The prompt is empty after tokenization.", param: promptParam) }
         let room = model.contextLength - prompt.count
         if let m = settings.maxTokens, m > room || room < 1 {
@@ -33,7 +33,7 @@ extension OpenAIServer {
                 seed: settings.seed.map { $0 &+ UInt64(i) })
             let request = GenerationRequest(promptTokens: prompt, maxTokens: settings.maxTokens ?? room, sampling: sampling,
                                             stopStrings: settings.stop, ignoreEOS: settings.ignoreEOS,
-                                            logprobs: settings.logprobs ? settings.topLogprobs : nil)
+                                            logprobs: settings.logprobs ? settings.topLogprobs : nil, reasoning: reasoning)
             choices.append(ChoiceStream(index: i, handle: model.engine.submit(request), promptTokens: prompt.count,
                                         interTokenLatency: metrics.interTokenLatency, captureContent: record.captureContent))
         }
@@ -42,7 +42,9 @@ extension OpenAIServer {
         for c in choices {
             switch c.waitFirst(stream: stream) {
             case .event(.rejected(let r)):
-                choices.forEach { $0.abandon() }
+                // Refused before it ran: cancelled, but not counted as an aborted generation.
+                choices.forEach { $0.handle.cancel() }
+                record.choices = []
                 throw openAIError(r, promptParam: promptParam)
             case .event:
                 continue
@@ -159,8 +161,6 @@ final class ChoiceStream {
     let handle: GenerationHandle
     private var buffered: GenerationEvent?
     private(set) var summary: GenerationSummary?
-    /// The choice's reasoning splitter (chat) — kept here so streaming state lives with its choice.
-    var reasoning: ReasoningParser?
     private let interTokenLatency: CoreMetrics.Timer?
     private var lastTokenTime: ContinuousClock.Instant?
     private let captureContent: Bool
@@ -239,8 +239,8 @@ final class ChoiceStream {
         switch e {
         case .finished(let s):
             summary = s
-        case .tokens(let text, let tokens, _):
-            if captureContent { content += text }
+        case .tokens(let text, let reasoning, let tokens, _):
+            if captureContent { content += reasoning + text }
             deliveredTokens += tokens.count
             if firstTokenAt == nil, !tokens.isEmpty { firstTokenAt = Date() }
             // An event may carry several tokens (a stop-string hold-back released at once); each gets an equal share

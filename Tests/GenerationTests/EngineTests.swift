@@ -32,7 +32,7 @@ final class EngineTests: XCTestCase {
         var text = "", tokens: [Int32] = [], summary: GenerationSummary?
         for e in events {
             switch e {
-            case .tokens(let t, let ids, _): text += t; tokens += ids
+            case .tokens(let t, _, let ids, _): text += t; tokens += ids
             case .finished(let s): summary = s
             case .rejected(let r): XCTFail("rejected: \(r)")
             }

@@ -45,20 +45,25 @@ final class AdmissionTests: XCTestCase {
     }
 
     func testQueueFull() {
-        let s = Scheduler(config: config(maxWaiting: 3))
-        for id in 1...3 { s.addOrFail(RequestID(id), tokens(4)) }
-        XCTAssertEqual(error(s, Request(id: 4, promptTokens: tokens(4), maxTokens: 1)), .queueFull(waiting: 3))
-        XCTAssertNil(s.request(4))
-        XCTAssertEqual(s.stats.numWaiting, 3)
-        // Admission to running frees queue places.
+        // Two sequence slots and a queue of 3: a burst into the idle scheduler is admitted up to 2 + 3.
+        let s = Scheduler(config: config(maxNumSeqs: 2, maxWaiting: 3))
+        for id in 1...5 { s.addOrFail(RequestID(id), tokens(4)) }
+        XCTAssertEqual(error(s, Request(id: 6, promptTokens: tokens(4), maxTokens: 1)), .queueFull(waiting: 5))
+        XCTAssertNil(s.request(6))
+        XCTAssertEqual(s.stats.numWaiting, 5)
+        // Once both slots are taken, the queue alone counts.
         FakeEngine(s).step()
-        XCTAssertEqual(s.stats.numWaiting, 0)
-        XCTAssertNil(error(s, Request(id: 4, promptTokens: tokens(4), maxTokens: 1)))
+        XCTAssertEqual(s.stats.numRunning, 2)
+        XCTAssertEqual(s.stats.numWaiting, 3)
+        XCTAssertEqual(error(s, Request(id: 6, promptTokens: tokens(4), maxTokens: 8)), .queueFull(waiting: 3))
     }
 
-    func testZeroWaitingCapacityRefusesEverything() {
-        let s = Scheduler(config: config(maxWaiting: 0))
-        XCTAssertEqual(error(s, Request(id: 1, promptTokens: [1], maxTokens: 1)), .queueFull(waiting: 0))
+    func testZeroWaitingCapacityAdmitsOnlyWhatFreeSlotsTake() {
+        let s = Scheduler(config: config(maxNumSeqs: 1, maxWaiting: 0))
+        XCTAssertNil(error(s, Request(id: 1, promptTokens: [1], maxTokens: 4)))
+        XCTAssertEqual(error(s, Request(id: 2, promptTokens: [1], maxTokens: 1)), .queueFull(waiting: 1))
+        FakeEngine(s).step()
+        XCTAssertEqual(error(s, Request(id: 2, promptTokens: [1], maxTokens: 1)), .queueFull(waiting: 0))
     }
 
     func testDuplicateIDs() {

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Generation
 import HTTP
 import Jinja
 import OpenAI

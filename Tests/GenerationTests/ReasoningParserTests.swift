@@ -1,4 +1,4 @@
-import OpenAI
+@testable import Generation
 import XCTest
 
 final class ReasoningParserTests: XCTestCase {
