@@ -7,7 +7,7 @@ import OpenAI
 /// POST /v1/chat/completions.
 extension OpenAIServer {
     private func prepareChat(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws(OpenAIError)
-        -> (ChatCompletionRequest, ServedModel, String, [ChoiceStream]) {
+        -> (ChatCompletionRequest, ServedModel, [ChoiceStream]) {
         let body = request.bodyData
         var chat = try ChatCompletionRequest.decode(from: body)
         chat.model = try checkModelName(chat.model)
@@ -29,16 +29,15 @@ extension OpenAIServer {
             ? GenerationRequest.ReasoningSplit(startsInReasoning: ReasoningParser.promptOpensReasoning(renderedPrompt: prompt)) : nil
         let choices = try submit(model, prompt: tokens, settings: chat.settings, reasoning: reasoning, promptParam: "messages",
                                  stream: stream, record: record)
-        return (chat, model, prompt, choices)
+        return (chat, model, choices)
     }
 
     func chatCompletions(_ request: HTTPRequest, _ stream: HTTPStream, _ record: RequestRecord) throws -> HTTPHandlerResult {
         let chat: ChatCompletionRequest
         let model: ServedModel
-        let prompt: String
         let choices: [ChoiceStream]
         do {
-            (chat, model, prompt, choices) = try prepareChat(request, stream, record)
+            (chat, model, choices) = try prepareChat(request, stream, record)
         } catch {
             return .response(self.error(error))
         }
