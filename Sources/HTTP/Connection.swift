@@ -211,7 +211,7 @@ final class Connection {
             requestVersion: request.version, isHeadRequest: request.method == "HEAD",
             closeAfterResponse: !request.keepAlive || reserve, options: configuration.responseOptions,
             writeTimeout: configuration.writeTimeout, serverIsDraining: { [core] in core.isDraining },
-            serverIsCuttingOff: { [core] in core.isCuttingOff })
+            shutdownFD: wake.readFD, serverIsCuttingOff: { [core] in core.isCuttingOff })
         let stream = HTTPStream(transport: transport, context: context)
         let result = Result { try core.handler(request, stream) }
         let succeeded = if case .success = result { true } else { false }

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a handler produced: a complete response, or a response it already wrote through its `HTTPStream`.
 public enum HTTPHandlerResult: Sendable {
@@ -35,6 +40,8 @@ struct ResponseContext {
     var writeTimeout: Duration
     /// Asked when the head is written, so a response that starts after shutdown began says `Connection: close`.
     var serverIsDraining: @Sendable () -> Bool = { false }
+    /// Readable once the server starts shutting down (the server's wake pipe), so a waiting handler notices.
+    var shutdownFD: Int32?
     /// Whether the drain deadline has passed and the response should end now.
     var serverIsCuttingOff: @Sendable () -> Bool = { false }
 
@@ -75,8 +82,8 @@ public final class HTTPStream: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state: State = .notStarted
-    /// Whether `isClientConnected` already sent its `100 Continue` probe.
-    private var probedHalfClose = false
+    /// Whether the client has finished sending (seen by `isClientConnected`, which then probes it once).
+    private var peerDoneSending = false
     private let transport: Transport
     private let context: ResponseContext
 
@@ -165,20 +172,43 @@ public final class HTTPStream: @unchecked Sendable {
         withLock { () -> Bool in
             switch state {
             case .failed, .closed: return false
-            case .streaming, .finished: return transport.peerState() != .gone
-            case .notStarted:
-                switch transport.peerState() {
-                case .open: return true
-                case .gone: return false
-                case .doneSending:
-                    guard !probedHalfClose else { return true }
-                    probedHalfClose = true
-                    guard context.requestVersion == .http1_1 else { return true }
+            case .notStarted, .streaming, .finished: break
+            }
+            let peer = transport.peerState()
+            if peer == .doneSending && !peerDoneSending {
+                peerDoneSending = true
+                if state == .notStarted && context.requestVersion == .http1_1 {
                     return (try? transport.send(Self.continueBytes, deadline: .now + context.writeTimeout)) != nil
                 }
             }
+            return peer != .gone
         }
     }
+
+    /// Blocks until one of `fds` is readable, the client's connection changes (it leaves, or finishes sending),
+    /// the server starts draining, or `timeout` passes (nil: no limit). Returns at once if nothing can be waited on
+    /// usefully. A handler waiting for work elsewhere (an engine's event fd) calls this between
+    /// `isClientConnected` checks, so it wakes for tokens and disconnects alike and never on a timer.
+    public func wait(readable fds: [Int32], timeout: Duration?) {
+        let (socketFD, watch) = withLock { () -> (Int32, Int16) in
+            // Once the client has finished sending, its FIN stays readable: from then on only a reset or an error
+            // (always reported) means anything.
+            (transport.socket.fd, peerDoneSending ? 0 : Posix.pollReadHangUp)
+        }
+        var timeout = timeout
+        var polled = [pollfd(fd: socketFD, events: watch, revents: 0)]
+        polled += fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        // While draining, the drain deadline is a flag rather than an fd: check it a few times a second.
+        if context.serverIsDraining() {
+            timeout = min(timeout ?? Self.drainCheckInterval, Self.drainCheckInterval)
+        } else if let shutdownFD = context.shutdownFD {
+            polled.append(pollfd(fd: shutdownFD, events: Int16(POLLIN), revents: 0))
+        }
+        let milliseconds = timeout.map { Int32(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
+        _ = poll(&polled, nfds_t(polled.count), max(milliseconds, timeout == nil ? -1 : 0))
+    }
+
+    private static let drainCheckInterval: Duration = .milliseconds(50)
 
     /// Whether the server's drain deadline has passed: a handler still producing output should end its response
     /// now, with an error a client can see, before the connection is cut.

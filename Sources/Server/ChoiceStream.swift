@@ -55,32 +55,29 @@ final class ChoiceStream {
 
     /// Waits for the first event and keeps it for `next`.
     func waitFirst(stream: HTTPStream) -> Poll {
-        while true {
-            let poll = next(stream: stream, timeout: 3600)
-            switch poll {
-            case .event(let e): buffered = e
-            case .timeout: continue
-            case .disconnected, .cutOff: break
-            }
-            return poll
-        }
+        let poll = next(stream: stream, wait: true)
+        if case .event(let e) = poll { buffered = e }
+        return poll
     }
 
-    /// The next event within `timeout` seconds, cancelling the request when the client has gone away.
-    func next(stream: HTTPStream, timeout: Double) -> Poll {
+    /// The next event; with `wait`, blocks until one arrives, the client leaves or the drain deadline passes,
+    /// woken by the handle's readiness fd and the socket rather than a timer. Without, `.timeout` means none yet.
+    func next(stream: HTTPStream, wait: Bool) -> Poll {
         if let b = buffered {
             buffered = nil  // already recorded when `waitFirst` received it
             return .event(b)
         }
-        let deadline = Date(timeIntervalSinceNow: timeout)
         while true {
-            if let e = handle.next(timeout: min(OpenAIServer.pollInterval, max(0, deadline.timeIntervalSinceNow))) {
+            if let e = handle.next(timeout: 0) {
                 record(e)
                 return .event(e)
             }
             if !stream.isClientConnected { return .disconnected }
             if stream.isServerCuttingOff { return .cutOff }
-            if Date() >= deadline { return .timeout }
+            guard wait else { return .timeout }
+            // Without a readiness fd (out of descriptors) the wait falls back to a short timeout.
+            stream.wait(readable: handle.readinessFD >= 0 ? [handle.readinessFD] : [],
+                        timeout: handle.readinessFD >= 0 ? nil : .milliseconds(20))
         }
     }
 

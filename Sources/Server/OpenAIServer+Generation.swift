@@ -92,16 +92,22 @@ extension OpenAIServer {
     /// Feeds every choice's events to `body` in arrival order until all are finished. `body` returns false when a
     /// write failed. The caller cancels the remaining choices when this does not complete.
     func multiplex(_ choices: [ChoiceStream], stream: HTTPStream, _ body: (ChoiceStream, GenerationEvent) -> Bool) -> Delivery {
-        while let waiting = choices.first(where: { !$0.isDone }) {
-            // With one choice this blocks on it; with several, others are drained without waiting in between.
+        while choices.contains(where: { !$0.isDone }) {
+            // Every choice's queued events first; then one wait on all of their readiness fds and the socket.
+            var idle = true
             for c in choices where !c.isDone {
-                let timeout = c === waiting ? OpenAIServer.pollInterval : 0
-                switch c.next(stream: stream, timeout: timeout) {
-                case .event(let e): if !body(c, e) { return .clientGone }
+                switch c.next(stream: stream, wait: false) {
+                case .event(let e):
+                    idle = false
+                    if !body(c, e) { return .clientGone }
                 case .timeout: continue
                 case .disconnected: return .clientGone
                 case .cutOff: return .cutOff
                 }
+            }
+            if idle {
+                let fds = choices.filter { !$0.isDone }.map(\.handle.readinessFD)
+                stream.wait(readable: fds.filter { $0 >= 0 }, timeout: fds.contains { $0 < 0 } ? .milliseconds(20) : nil)
             }
         }
         return .completed

@@ -14,8 +14,6 @@ public final class OpenAIServer: @unchecked Sendable {
     public let metrics = ServerMetrics()
     private let lock = NSLock()
     private var loaded: ServedModel?
-    /// How long a waiting handler sleeps between checks that its client is still connected.
-    static let pollInterval = 0.1
 
     public init(options: ServerOptions) {
         self.options = options

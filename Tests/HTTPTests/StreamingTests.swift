@@ -220,4 +220,40 @@ final class StreamingTests: XCTestCase {
             XCTAssertEqual(try client.readResponse().text, "data: 0\n\ndata: 1\n\ndata: 2\n\ndata: [DONE]\n\n")
         }
     }
+
+    func testWaitWakesForAnFdAndForTheClientLeavingNotOnATimer() throws {
+        let woke = Recorder<Double>()
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        defer { _ = Glibc.close(fds[0]); _ = Glibc.close(fds[1]) }
+        let (readFD, writeFD) = (fds[0], fds[1])
+        try withServer(handler: { _, stream in
+            // Woken by the fd another thread makes readable.
+            var start = Date()
+            stream.wait(readable: [readFD], timeout: nil)
+            woke.record(Date().timeIntervalSince(start))
+            var byte: UInt8 = 0
+            _ = read(readFD, &byte, 1)
+            // Then, with nothing to wake it but the socket, by the client leaving.
+            start = Date()
+            while stream.isClientConnected { stream.wait(readable: [readFD], timeout: nil) }
+            woke.record(Date().timeIntervalSince(start))
+            return .response(.text("late"))
+        }) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            usleep(200_000)
+            var byte: UInt8 = 1
+            _ = write(writeFD, &byte, 1)
+            let first = try XCTUnwrap(woke.waitForValue()?.first)
+            XCTAssertGreaterThan(first, 0.15, "it slept until the fd was written")
+            XCTAssertLessThan(first, 1.0)
+            usleep(300_000)
+            client.close()
+            let all = try XCTUnwrap(woke.waitForValue(timeout: 5))
+            XCTAssertEqual(all.count, 2)
+            XCTAssertGreaterThan(all[1], 0.25, "it slept until the client left")
+            XCTAssertLessThan(all[1], 2.0)
+        }
+    }
 }
