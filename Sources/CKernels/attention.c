@@ -8,10 +8,6 @@
 
 #define TILE 4
 
-static inline const float *kv_row_f32(const void *cache, long slot, long kvDim, long offset) {
-    return (const float *)cache + slot * kvDim + offset;
-}
-
 static inline __m256 load8(const void *cache, int f16, long index) {
     if (f16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)cache + index)));
     return _mm256_loadu_ps((const float *)cache + index);
@@ -30,7 +26,6 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
                   float scale, float *out, long ldo, float *scratch) {
     const long kvDim = kvHeads * headDim, off = kvHead * headDim;
     const long ctx = start + rows;
-    (void)kv_row_f32;
     for (long r0 = 0; r0 < rows; r0 += TILE) {
         const long nr = rows - r0 < TILE ? rows - r0 : TILE;
         const long keys = start + r0 + nr; // keys the last row of the tile sees

@@ -70,14 +70,6 @@ void hk_store_kv(const float *k, const float *v, long ld, long rows, long kvDim,
     }
 }
 
-void hk_f16_to_f32(const uint16_t *src, float *dst, long n) {
-    long i = 0;
-#if defined(__F16C__)
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
-#endif
-    for (; i < n; i++) { _Float16 h; memcpy(&h, src + i, 2); dst[i] = (float)h; }
-}
-
 void hk_f32_to_f16(const float *src, uint16_t *dst, long n) {
     long i = 0;
 #if defined(__F16C__)

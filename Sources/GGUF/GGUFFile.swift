@@ -16,8 +16,6 @@ public struct GGUFTensor: Sendable {
 
     /// Number of elements.
     public var elementCount: Int { dims.reduce(1, *) }
-    /// Length of one row (`dims[0]`).
-    public var rowLength: Int { dims[0] }
     /// Number of rows (product of the other dims).
     public var rowCount: Int { elementCount / dims[0] }
 }

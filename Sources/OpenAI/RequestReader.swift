@@ -193,39 +193,4 @@ extension OpenAIError {
     static func unsupported(_ param: String, _ what: String) -> OpenAIError {
         .invalidRequest("\(what) not supported by this server yet.", param: param, code: "unsupported_parameter")
     }
-
-    /// Maps a `DecodingError` from any decoder onto OpenAI's error, naming the param from its coding path.
-    public init(decodingError error: DecodingError) {
-        switch error {
-        case .typeMismatch(let type, let context):
-            let param = Self.paramName(context.codingPath)
-            self = .invalidRequest(
-                "Invalid type for '\(param)': expected \(type). \(context.debugDescription)", param: param, code: "invalid_type")
-        case .valueNotFound(_, let context):
-            self = .missingParameter(Self.paramName(context.codingPath))
-        case .keyNotFound(let key, let context):
-            self = .missingParameter(Self.paramName(context.codingPath + [key]))
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            self = .malformedJSON
-        case .dataCorrupted(let context):
-            let param = Self.paramName(context.codingPath)
-            self = .invalidRequest("Invalid value for '\(param)': \(context.debugDescription)", param: param, code: "invalid_value")
-        @unknown default:
-            self = .malformedJSON
-        }
-    }
-
-    /// OpenAI's notation for a coding path: `messages[2].content[0].type`.
-    public static func paramName(_ codingPath: [any CodingKey]) -> String {
-        var name = ""
-        for key in codingPath {
-            // JSONDecoder names array positions "Index N"; integer-like dictionary keys keep the dotted form.
-            if let index = key.intValue, key.stringValue.hasPrefix("Index") {
-                name += "[\(index)]"
-            } else {
-                name += name.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
-        return name
-    }
 }

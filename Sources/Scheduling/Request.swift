@@ -24,11 +24,6 @@ public enum RequestStatus: Sendable, Equatable {
     /// Done; holds nothing.
     case finished(FinishReason)
 
-    /// Whether the request has finished.
-    public var isFinished: Bool {
-        if case .finished = self { return true }
-        return false
-    }
 }
 
 /// One generation request: its tokens, limits and scheduling state.

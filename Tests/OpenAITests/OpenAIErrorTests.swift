@@ -100,44 +100,4 @@ final class OpenAIErrorTests: XCTestCase {
         XCTAssertTrue(text.contains("é 😀"), "non-ASCII is raw UTF-8: \(text)")
     }
 
-    // MARK: DecodingError mapping
-
-    private struct Probe: Decodable {
-        struct Message: Decodable { let role: Int }
-        let messages: [Message]
-    }
-
-    func testDecodingErrorPathsBecomeParamNames() {
-        func mapped(_ json: String) -> OpenAIError? {
-            do {
-                _ = try JSONDecoder().decode(Probe.self, from: Data(json.utf8))
-                return nil
-            } catch let error as DecodingError {
-                return OpenAIError(decodingError: error)
-            } catch {
-                return nil
-            }
-        }
-        let mismatch = mapped(#"{"messages":[{"role":1},{"role":2},{"role":"x"}]}"#)
-        XCTAssertEqual(mismatch?.param, "messages[2].role")
-        XCTAssertEqual(mismatch?.code, "invalid_type")
-        XCTAssertEqual(mismatch?.status, 400)
-        let missingKey = mapped(#"{"messages":[{"role":1},{}]}"#)
-        XCTAssertEqual(missingKey?.param, "messages[1].role")
-        XCTAssertEqual(missingKey?.code, "missing_required_parameter")
-        let missingValue = mapped(#"{"messages":[{"role":null}]}"#)
-        XCTAssertEqual(missingValue?.param, "messages[0].role")
-        struct Biases: Decodable { let logit_bias: [String: Int] }
-        do {
-            _ = try JSONDecoder().decode(Biases.self, from: Data(#"{"logit_bias":{"50256":"x"}}"#.utf8))
-            XCTFail("decoded a string as Int")
-        } catch let error as DecodingError {
-            XCTAssertEqual(OpenAIError(decodingError: error).param, "logit_bias.50256", "integer-like object keys stay dotted")
-        } catch {
-            XCTFail("unexpected \(error)")
-        }
-        let corrupt = mapped(#"{"messages":"#)
-        XCTAssertNil(corrupt?.param)
-        XCTAssertTrue(corrupt?.message.hasPrefix("We could not parse the JSON body of your request.") ?? false)
-    }
 }

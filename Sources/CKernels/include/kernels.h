@@ -37,8 +37,7 @@ void hk_attention(const float *q, long ldq, long rows, long start, const void *k
                   const int32_t *blockTable, long blockSize, long kvHeads, long headDim, long kvHead,
                   float scale, float *out, long ldo, float *scratch);
 
-/// Converts n halfs to floats and back.
-void hk_f16_to_f32(const uint16_t *src, float *dst, long n);
+/// Converts n floats to halfs (round to nearest even), for the f16 KV cache.
 void hk_f32_to_f16(const float *src, uint16_t *dst, long n);
 
 /// A spin-wait hint (pause) for the worker pool.
