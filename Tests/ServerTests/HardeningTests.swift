@@ -146,17 +146,23 @@ final class HardeningTests: XCTestCase {
 
     // MARK: 8. Accounting of cancelled requests
 
-    func testCancelledRequestIsLoggedWithItsTokensAndCountedAsAbort() throws {
-        let h = try ServerHarness.get()
-        let lines = Mutex<[String]>([])
+    /// A second API server on the shared engine whose JSON log lines land in `lines`.
+    private func loggingServer(_ lines: Mutex<[String]>) throws -> (OpenAIServer, HTTPServer) {
         var options = ServerOptions(modelID: "smollm2")
         options.logger = Logger(label: "hearth") { label in
             HearthLogHandler(label: label, level: .info, format: .json, sink: LogSink(capture: { line in lines.withLock { $0.append(line) } }))
         }
         let api = OpenAIServer(options: options)
-        api.setModel(try XCTUnwrap(h.api.model))
+        api.setModel(try XCTUnwrap(try ServerHarness.get().api.model))
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: api.handler)
         try server.start()
+        return (api, server)
+    }
+
+    func testCancelledRequestIsLoggedWithItsTokensAndCountedAsAbort() throws {
+        let h = try ServerHarness.get()
+        let lines = Mutex<[String]>([])
+        let (api, server) = try loggingServer(lines)
         defer { server.shutdown(drainTimeout: .zero) }
 
         let client = try TestClient(port: server.port)
@@ -182,14 +188,7 @@ final class HardeningTests: XCTestCase {
     func testStreamCutByTheDrainDeadlineEndsWithAnErrorEvent() throws {
         let h = try ServerHarness.get()
         let lines = Mutex<[String]>([])
-        var options = ServerOptions(modelID: "smollm2")
-        options.logger = Logger(label: "hearth") { label in
-            HearthLogHandler(label: label, level: .info, format: .json, sink: LogSink(capture: { line in lines.withLock { $0.append(line) } }))
-        }
-        let api = OpenAIServer(options: options)
-        api.setModel(try XCTUnwrap(h.api.model))
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: api.handler)
-        try server.start()
+        let (api, server) = try loggingServer(lines)
 
         let client = try TestClient(port: server.port)
         let body = chatBody("Tell me a story.", extra: #","max_tokens":4000,"ignore_eos":true,"stream":true"#)
