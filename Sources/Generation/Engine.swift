@@ -125,6 +125,14 @@ public final class Engine: @unchecked Sendable {
         return handle
     }
 
+    /// Whether a request submitted now would surely be refused for a full queue: lets a route answer 429 before it
+    /// spends CPU on rendering and tokenizing a prompt the engine cannot take.
+    public var isQueueSurelyFull: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return isSurelyFull
+    }
+
     /// Whether the waiting queue is full even if every free sequence slot took a request (under `lock`). The
     /// scheduler still decides every request this lets through; this only spares a rejection the wait for the
     /// engine's current step, which can be a long prefill.

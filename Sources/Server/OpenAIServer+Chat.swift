@@ -11,7 +11,7 @@ extension OpenAIServer {
         let body = request.bodyData
         var chat = try ChatCompletionRequest.decode(from: body)
         chat.model = try checkModelName(chat.model)
-        let model = try requireModel()
+        let model = try admittingModel()
         let tokens: [Int32]
         let prompt: String
         if options.allowSpecialInContent {

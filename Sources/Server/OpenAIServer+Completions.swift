@@ -9,7 +9,7 @@ extension OpenAIServer {
         -> (CompletionRequest, ServedModel, [ChoiceStream]) {
         var completion = try CompletionRequest.decode(from: request.bodyData)
         completion.model = try checkModelName(completion.model)
-        let model = try requireModel()
+        let model = try admittingModel()
         let tokens: [Int32]
         switch completion.prompt {
         // A raw prompt is the caller's own template: special-token text in it is parsed, as llama-server does.

@@ -128,6 +128,14 @@ extension OpenAIServer {
         return .streamed
     }
 
+    /// The loaded model, or the error a generation route answers at once: 503 while loading, 429 when the engine's
+    /// queue is full (checked before the prompt is rendered, so an overload costs little besides the JSON parse).
+    func admittingModel() throws(OpenAIError) -> ServedModel {
+        let model = try requireModel()
+        if model.engine.isQueueSurelyFull { throw .queueFull(retryAfter: options.retryAfterSeconds) }
+        return model
+    }
+
     func openAIError(_ r: GenerationRejection, promptParam: String) -> OpenAIError {
         switch r {
         case .tooLong(let p, let m, let l): .contextLengthExceeded(promptTokens: p, maxTokens: m, limit: l, param: promptParam)
