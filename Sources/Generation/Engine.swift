@@ -77,7 +77,7 @@ public final class Engine: @unchecked Sendable {
         let c = configuration
         contextLength = min(c.contextLength ?? weights.config.contextLength, weights.config.contextLength)
         let kv = try KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
-                           precision: c.kvPrecision == .f16 ? .f16 : .f32)
+                           precision: c.kvPrecision)
         transformer = Transformer(weights: weights, kv: kv, maxBatchTokens: c.maxBatchTokens,
                                   maxLogitRows: c.maxSequences, threads: c.threads)
         scheduler = Scheduler(config: SchedulerConfig(

@@ -19,26 +19,3 @@ public struct EngineStats: Sendable, Equatable {
 
     public init() {}
 }
-
-/// How the engine sizes its batches and cache.
-public struct EngineConfiguration: Sendable {
-    /// Tokens per forward pass (prefill chunks and decodes together).
-    public var maxBatchTokens = 512
-    /// Most sequences running at once.
-    public var maxSequences = 64
-    /// Requests waiting beyond this are refused with 429.
-    public var maxWaiting = 256
-    public var blockSize = 16
-    /// KV blocks; with `blockSize` this fixes how many tokens all live requests may hold.
-    public var kvBlocks: Int
-    public var kvPrecision: KVPrecisionSetting = .f32
-    public var enablePrefixCaching = true
-    public var threads = 2
-    /// Caps the model's context length (nil: the model's own).
-    public var contextLength: Int?
-
-    public init(kvBlocks: Int) { self.kvBlocks = kvBlocks }
-}
-
-/// KV cache element type.
-public enum KVPrecisionSetting: String, Sendable { case f32, f16 }

@@ -96,29 +96,24 @@ struct ServerRunner {
             "path": .string(cfg.modelPath), "architecture": .string(modelConfig.architecture),
             "layers": .stringConvertible(modelConfig.layers), "file_mb": .stringConvertible(file.fileSize / 1_000_000),
         ])
-        let precision: KVPrecisionSetting = cfg.kvCacheType == "f16" ? .f16 : .f32
-        let perToken = KVStorage.bytes(blocks: 1, blockSize: 1, config: modelConfig, precision: precision == .f16 ? .f16 : .f32)
-        let budget = cfg.kvCacheMemory ?? Self.defaultKVBudget()
-        let blockSize = 16
-        let blocks = max(budget / (perToken * blockSize), 1)
+        var engineConfig = EngineConfiguration.sized(for: modelConfig, memoryBudget: cfg.kvCacheMemory,
+                                                     precision: cfg.kvCacheType == "f16" ? .f16 : .f32)
+        let kvBytes = engineConfig.kvBytes(for: modelConfig)
         // Weights and a full KV cache must fit in what the machine has now: refuse at load, in one line, rather than
         // be killed mid-request when the cache fills.
         let weightBytes = try ModelWeights.plannedBytes(file: file, config: modelConfig)
         let available = MemoryBudget.current()
-        if weightBytes + blocks * blockSize * perToken > available.bytes {
+        if weightBytes + kvBytes > available.bytes {
             throw ModelError.insufficientMemory(
-                what: "the weights (\(weightBytes / 1_048_576) MiB) and the KV cache (\(blocks * blockSize * perToken / 1_048_576) MiB)",
-                needed: weightBytes + blocks * blockSize * perToken, available: available.bytes, limit: available.source)
+                what: "the weights (\(weightBytes / 1_048_576) MiB) and the KV cache (\(kvBytes / 1_048_576) MiB)",
+                needed: weightBytes + kvBytes, available: available.bytes, limit: available.source)
         }
         let reporter = LoadProgressReporter(style: LoadProgressReporter.styleForStandardError(), logger: logger)
         let weights = try ModelWeights(file: file, config: modelConfig, progress: { reporter.update($0) })
 
-        var engineConfig = EngineConfiguration(kvBlocks: blocks)
-        engineConfig.blockSize = blockSize
         engineConfig.maxBatchTokens = cfg.maxBatchTokens
         engineConfig.maxSequences = cfg.maxSequences
         engineConfig.maxWaiting = cfg.maxWaiting
-        engineConfig.kvPrecision = precision
         engineConfig.threads = cfg.threads
         engineConfig.enablePrefixCaching = cfg.prefixCaching
         engineConfig.contextLength = cfg.contextLength
@@ -134,17 +129,13 @@ struct ServerRunner {
             "weights_mb": .stringConvertible(weights.residentBytes / 1_000_000),
             "rss_mb": .stringConvertible(Self.residentMegabytes() ?? -1),
             "context": .stringConvertible(engine.contextLength),
-            "kv_blocks": .stringConvertible(blocks), "kv_tokens": .stringConvertible(blocks * blockSize),
-            "kv_mb": .stringConvertible(blocks * blockSize * perToken / 1_000_000), "kv_type": .string(cfg.kvCacheType),
+            "kv_blocks": .stringConvertible(engineConfig.kvBlocks),
+            "kv_tokens": .stringConvertible(engineConfig.kvBlocks * engineConfig.blockSize),
+            "kv_mb": .stringConvertible(kvBytes / 1_000_000), "kv_type": .string(cfg.kvCacheType),
             "threads": .stringConvertible(cfg.threads), "kernels": .string(KernelISA.selected.name),
             "chat_template": .string(template.origin),
         ])
         return engine
-    }
-
-    /// 20% of physical memory, at most 8 GiB: room for many long conversations without crowding the weights.
-    static func defaultKVBudget() -> Int {
-        min(Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.2), 8 << 30)
     }
 
     /// This process's resident set in MB, from /proc (nil elsewhere).
