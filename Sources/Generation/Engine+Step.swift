@@ -149,8 +149,9 @@ extension Engine {
 extension Engine.Active {
     /// Text split into answer and reasoning, when the request asked for reasoning to be split.
     func split(_ text: String) -> (content: String, reasoning: String) {
-        guard reasoning != nil, !text.isEmpty else { return (text, "") }
-        let (r, c) = reasoning!.append(text)
+        guard var parser = reasoning, !text.isEmpty else { return (text, "") }
+        let (r, c) = parser.append(text)
+        reasoning = parser
         return (c, r)
     }
 }
