@@ -9,7 +9,6 @@ let kernelFlags: [CSetting] = [
 
 let package = Package(
     name: "Hearth",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hearth", targets: ["hearth"]),
     ],
@@ -21,22 +20,23 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // Leaves.
+        // Below the engine: kernels, model files, tokenizer, templates, HTTP, config, wire format, scheduling.
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: kernelFlags),
         .target(name: "GGUF", path: "Sources/GGUF"),
         .target(name: "Tokenizers", dependencies: ["GGUF"], path: "Sources/Tokenizers"),
-        .target(name: "Jinja", path: "Sources/Jinja"),
+        .target(name: "JSON", path: "Sources/JSON"),
+        .target(name: "Jinja", dependencies: ["JSON"], path: "Sources/Jinja"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "HTTP", dependencies: ["COpenSSL"], path: "Sources/HTTP"),
         .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")], path: "Sources/Configuration"),
-        .target(name: "OpenAI", path: "Sources/OpenAI"),
+        .target(name: "OpenAI", dependencies: ["JSON"], path: "Sources/OpenAI"),
         .target(name: "Scheduling", path: "Sources/Scheduling"),
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "CKernels"], path: "Sources/Inference"),
         // Serving.
-        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers"], path: "Sources/Generation"),
+        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "Jinja", "JSON"], path: "Sources/Generation"),
         .target(name: "Server", dependencies: [
-            "HTTP", "OpenAI", "Generation", "Jinja", "Tokenizers", "GGUF", "Inference",
+            "HTTP", "OpenAI", "Generation",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Inference", "GGUF"], path: "Tests/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "JSON"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "TestSupport"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),

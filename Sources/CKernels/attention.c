@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#define TILE 4
+#define TILE HK_ATTN_TILE
 
 static inline __m256 load8(const void *cache, int f16, long index) {
     if (f16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)cache + index)));

@@ -7,6 +7,30 @@ enum ConfigValue: Equatable, Sendable {
     case list([String])
 }
 
+extension ConfigValue {
+    var asText: String? { if case .text(let v) = self { v } else { nil } }
+    var asInteger: Int? { if case .integer(let v) = self { v } else { nil } }
+    var asSeconds: Double? { if case .seconds(let v) = self { v } else { nil } }
+    var asFlag: Bool? { if case .flag(let v) = self { v } else { nil } }
+    var asList: [String]? { if case .list(let v) = self { v } else { nil } }
+
+    /// The value as help shows a default: sizes with a binary unit, durations in seconds, an empty list as "none".
+    func describe(as kind: ConfigKey.Kind) -> String {
+        switch self {
+        case .text(let t): return t
+        case .integer(let n):
+            guard case .size = kind else { return String(n) }
+            for (unit, scale) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where n >= scale && n % scale == 0 {
+                return "\(n / scale)\(unit)"
+            }
+            return String(n)
+        case .seconds(let s): return s == s.rounded() ? "\(Int(s))s" : "\(s)s"
+        case .flag(let b): return b ? "true" : "false"
+        case .list(let l): return l.isEmpty ? "none" : l.joined(separator: ", ")
+        }
+    }
+}
+
 /// A parsed value together with the layer it came from, so later errors can name that layer.
 struct Setting: Equatable, Sendable {
     let value: ConfigValue

@@ -35,7 +35,7 @@ public struct ServeConfig: Equatable, Sendable {
     /// A Jinja chat template file that replaces the model's own (`model.chat_template`).
     public var chatTemplate: String?
     /// `auto` splits `<think>` output into `reasoning_content`; `none` leaves it in `content` (`model.reasoning_format`).
-    public var reasoningFormat: String = "auto"
+    public var reasoningFormat: ReasoningFormat = .auto
 
     // MARK: engine
 
@@ -44,7 +44,7 @@ public struct ServeConfig: Equatable, Sendable {
     /// Bytes for the KV cache; nil means the server's default budget (`engine.kv_cache_memory`).
     public var kvCacheMemory: Int?
     /// KV cache element type, `f32` or `f16` (`engine.kv_cache_type`).
-    public var kvCacheType: String = "f32"
+    public var kvCacheType: KVCacheType = .f32
     /// Most sequences decoding at once (`engine.max_sequences`).
     public var maxSequences: Int = 64
     /// Tokens per engine step, prefill chunks and decodes together (`engine.max_batch_tokens`).
@@ -80,9 +80,9 @@ public struct ServeConfig: Equatable, Sendable {
     // MARK: log
 
     /// Lowest level logged: trace, debug, info, notice, warning, error or critical (`log.level`).
-    public var logLevel: String = "info"
+    public var logLevel: LogLevel = .info
     /// `text` for people, `json` for log collectors (`log.format`).
-    public var logFormat: String = "text"
+    public var logFormat: LogFormat = .text
     /// Whether prompts and outputs are logged; off by default because they may be private (`log.content`).
     public var logContent: Bool = false
 
@@ -97,6 +97,15 @@ public struct ServeConfig: Equatable, Sendable {
         let name = modelPath.split(separator: "/").last.map(String.init) ?? modelPath
         return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
     }
+
+    /// `model.reasoning_format`.
+    public enum ReasoningFormat: String, CaseIterable, Sendable { case auto, none }
+    /// `engine.kv_cache_type`.
+    public enum KVCacheType: String, CaseIterable, Sendable { case f32, f16 }
+    /// `log.level`, swift-log's levels.
+    public enum LogLevel: String, CaseIterable, Sendable { case trace, debug, info, notice, warning, error, critical }
+    /// `log.format`.
+    public enum LogFormat: String, CaseIterable, Sendable { case text, json }
 
     /// The default for `threads`: every processor this process may run on.
     public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One tensor's entry in the GGUF directory: name, shape (ggml order: `dims[0]` is the row length), type and data.
 public struct GGUFTensor: Sendable {

@@ -8,7 +8,7 @@ extension Engine {
         let out = scheduler.schedule()
         counters.steps += 1
         if out.scheduled.isEmpty { return }
-        let now = Date()
+        let now = ContinuousClock.now
 
         // Batch: each scheduled request's next tokens at its positions, with its block table. Prompt positions
         // come first, generated positions after (ForwardBatch keeps the two classes apart; every row takes the same
@@ -40,7 +40,7 @@ extension Engine {
         do {
             try transformer.forward(batch)
         } catch {
-            for s in out.scheduled { finish(s.id, reason: .error("forward pass failed: \(error)")) }
+            for s in out.scheduled { finish(s.id, reason: .error, message: "forward pass failed: \(error)") }
             return
         }
 
@@ -49,20 +49,18 @@ extension Engine {
         for (row, id) in logitOwners.enumerated() {
             guard let a = active[id] else { continue }
             let logits = transformer.logitsRow(row)
+            let token: Int32
             if let k = a.request.logprobs {
                 // Log-probabilities come from the raw logits; sampling rewrites the row (bias, penalties, temperature).
-                logprobScratch.withUnsafeMutableBufferPointer { dst in
-                    _ = memcpy(dst.baseAddress!, logits.baseAddress!, logits.count * MemoryLayout<Float>.size)
-                }
-                let token = a.sampler.sample(logits)
+                for i in 0..<logits.count { logprobScratch[i] = logits[i] }
+                token = a.sampler.sample(logits)
                 let lp = logprobScratch.withUnsafeBufferPointer { LogProbs.compute($0, token: token, top: k) }
                 a.pendingLogprobs.append(TokenLogprob(token: token, logprob: lp.logprob,
                                                       top: lp.top.map { TokenLogprob.Alternative(token: $0.0, logprob: $0.1) }))
-                sampled[id] = token
             } else {
-                sampled[id] = a.sampler.sample(logits)
+                token = a.sampler.sample(logits)
             }
-            let token = sampled[id]!
+            sampled[id] = token
             a.sampler.accept(token)
             a.pendingTokens.append(token)
             a.generated += 1
@@ -73,14 +71,14 @@ extension Engine {
         for (id, token) in sampled { deliver(id, token: token) }
         for r in finished {
             guard case .finished(let reason) = r.status else { continue }
-            finish(r.id, reason: Self.reason(reason))
+            finish(r.id, reason: reason, message: reason == .error ? "the scheduler ended the request" : nil)
         }
     }
 
     /// Turns a sampled token into text for the handle, cutting at stop strings.
     private func deliver(_ id: RequestID, token: Int32) {
         guard let a = active[id] else { return }
-        if a.firstToken == nil { a.firstToken = Date() }
+        if a.firstToken == nil { a.firstToken = .now }
         // End-of-generation tokens finish the request but are not part of the text.
         let isStopToken = !a.request.ignoreEOS && tokenizer.endOfGenerationIDs.contains(token)
         // Nor are they listed in logprobs, as OpenAI never lists the token that stopped generation.
@@ -99,29 +97,11 @@ extension Engine {
         }
     }
 
-    static func reason(_ r: FinishReason) -> GenerationFinishReason {
-        switch r {
-        case .stop: .stop
-        case .length: .length
-        case .cancelled: .cancelled
-        case .error: .error("the scheduler ended the request")
-        }
-    }
-
     /// Ends a request: frees its blocks (if the scheduler still holds it), flushes held-back text, sends the summary.
-    func finish(_ id: RequestID, reason: GenerationFinishReason) {
-        let request = scheduler.request(id)
-        if request != nil {
-            let r: FinishReason = switch reason {
-            case .stop: .stop
-            case .length: .length
-            case .cancelled: .cancelled
-            case .error: .error
-            }
-            scheduler.finish(id, reason: r)
-        }
+    func finish(_ id: RequestID, reason: FinishReason, message: String? = nil) {
+        if scheduler.request(id) != nil { scheduler.finish(id, reason: reason) }
         guard let a = active.removeValue(forKey: id) else { return }
-        if case .cancelled = reason {} else if !a.stoppedByString {
+        if reason != .cancelled && !a.stoppedByString {
             // Text still held back (a partial character or a possible stop-string prefix) belongs to the output.
             let tail = a.stops.append(a.detokenizer.finish()).emit + a.stops.flush()
             var (content, reasoning) = a.split(tail)
@@ -133,15 +113,16 @@ extension Engine {
                 a.handle.push(.tokens(text: content, reasoning: reasoning, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
             }
         }
-        let now = Date()
+        let now = ContinuousClock.now
         a.handle.push(.finished(GenerationSummary(
             reason: reason,
+            errorMessage: message,
             promptTokens: a.request.promptTokens.count,
             completionTokens: a.generated,
             cachedTokens: a.cachedTokens,
-            queueSeconds: (a.firstScheduled ?? now).timeIntervalSince(a.submitted),
-            firstTokenSeconds: a.firstToken.map { $0.timeIntervalSince(a.submitted) },
-            totalSeconds: now.timeIntervalSince(a.submitted),
+            queueSeconds: seconds((a.firstScheduled ?? now) - a.submitted),
+            firstTokenSeconds: a.firstToken.map { seconds($0 - a.submitted) },
+            totalSeconds: seconds(now - a.submitted),
             openedReasoning: a.reasoning?.hasReasoning ?? false)))
     }
 }
@@ -154,4 +135,8 @@ extension Engine.Active {
         reasoning = parser
         return (c, r)
     }
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

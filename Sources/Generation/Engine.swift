@@ -3,14 +3,17 @@ import Inference
 import Scheduling
 import Tokenizers
 
-/// The one thread that owns the model, the KV storage and the scheduler; HTTP threads reach it only through `submit`.
+/// The one thread that owns the model, the KV storage and the scheduler. Other threads reach it only through
+/// `submit`, the handles it returns (events, `cancel`), and the published `stats`.
 ///
 /// Each step runs one batched forward pass over every scheduled sequence (prefill chunks and decodes together),
 /// samples the sequences that reached their last token, and delivers text to their handles.
 public final class Engine: @unchecked Sendable {
     // The inbox and published stats are guarded by `lock`; everything else belongs to the engine thread.
-    public let transformer: Transformer
+    let transformer: Transformer
     public let tokenizer: Tokenizer
+    /// The model's weights (immutable, shareable by several engines).
+    public var weights: ModelWeights { transformer.weights }
     public let configuration: EngineConfiguration
     /// Longest prompt + completion a request may have: the model's context, or less if the configuration caps it.
     public let contextLength: Int
@@ -29,7 +32,7 @@ public final class Engine: @unchecked Sendable {
     private var thread: Thread?
 
     enum Command {
-        case submit(GenerationRequest, GenerationHandle, Date)
+        case submit(GenerationRequest, GenerationHandle, ContinuousClock.Instant)
         case cancel(UInt64)
     }
 
@@ -42,16 +45,16 @@ public final class Engine: @unchecked Sendable {
         var stops: StopStringMatcher
         /// Splits `<think>` output from the answer, after stop strings are cut.
         var reasoning: ReasoningParser?
-        let submitted: Date
-        var firstScheduled: Date?
-        var firstToken: Date?
+        let submitted: ContinuousClock.Instant
+        var firstScheduled: ContinuousClock.Instant?
+        var firstToken: ContinuousClock.Instant?
         var pendingTokens: [Int32] = []
         var pendingLogprobs: [TokenLogprob] = []
         var stoppedByString = false
         var generated = 0
         var cachedTokens = 0
 
-        init(handle: GenerationHandle, request: GenerationRequest, tokenizer: Tokenizer, submitted: Date) {
+        init(handle: GenerationHandle, request: GenerationRequest, tokenizer: Tokenizer, submitted: ContinuousClock.Instant) {
             self.handle = handle
             self.request = request
             sampler = Sampler(parameters: request.sampling, prompt: request.promptTokens)
@@ -76,17 +79,17 @@ public final class Engine: @unchecked Sendable {
         self.configuration = configuration
         let c = configuration
         contextLength = min(c.contextLength ?? weights.config.contextLength, weights.config.contextLength)
-        let kv = try KVStorage(config: weights.config, blockCount: c.kvBlocks, blockSize: c.blockSize,
+        let kv = try KVStorage(config: weights.config, blockCount: c.blockCount, blockSize: c.blockSize,
                            precision: c.kvPrecision)
         transformer = Transformer(weights: weights, kv: kv, maxBatchTokens: c.maxBatchTokens,
-                                  maxLogitRows: c.maxSequences, threads: c.threads)
+                                  maxSequences: c.maxSequences, threads: c.threads)
         scheduler = Scheduler(config: SchedulerConfig(
-            maxNumBatchedTokens: c.maxBatchTokens, maxNumSeqs: c.maxSequences, blockSize: c.blockSize,
-            numBlocks: c.kvBlocks, maxModelLen: contextLength, maxWaiting: c.maxWaiting,
-            enablePrefixCaching: c.enablePrefixCaching))
+            maxBatchTokens: c.maxBatchTokens, maxSequences: c.maxSequences, blockSize: c.blockSize,
+            blockCount: c.blockCount, contextLength: contextLength, maxWaiting: c.maxWaiting,
+            prefixCaching: c.prefixCaching))
         logprobScratch = Array(repeating: 0, count: weights.config.vocabSize)
-        published.totalBlocks = c.kvBlocks
-        published.freeBlocks = c.kvBlocks
+        published.totalBlocks = c.blockCount
+        published.freeBlocks = c.blockCount
     }
 
     /// Starts the engine thread.
@@ -116,9 +119,9 @@ public final class Engine: @unchecked Sendable {
         if stopping {
             handle.push(.rejected(.shuttingDown))
         } else if isSurelyFull {
-            handle.push(.rejected(.queueFull))
+            handle.push(.rejected(.queueFull(waiting: publishedQueue + inboxSubmits)))
         } else {
-            inbox.append(.submit(request, handle, Date()))
+            inbox.append(.submit(request, handle, .now))
             inboxSubmits += 1
             lock.signal()
         }
@@ -196,32 +199,36 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    private func admit(_ request: GenerationRequest, handle: GenerationHandle, submitted: Date) {
-        if let bad = request.promptTokens.first(where: { $0 < 0 || Int($0) >= transformer.config.vocabSize }) {
-            handle.push(.rejected(.invalid("token id \(bad) is out of range (vocabulary size \(transformer.config.vocabSize))")))
-            return
-        }
-        let stopIDs = request.ignoreEOS ? [] : tokenizer.endOfGenerationIDs
-        let r = Request(id: handle.id, promptTokens: request.promptTokens, maxTokens: request.maxTokens, stopTokenIDs: stopIDs)
+    /// Every check a request passes before it runs, in one place: token ids here, then the scheduler's context,
+    /// KV-capacity and queue checks. A refusal is the request's only event.
+    private func admit(_ request: GenerationRequest, handle: GenerationHandle, submitted: ContinuousClock.Instant) {
         do {
+            let r = try schedulerRequest(request, id: handle.id)
             try scheduler.add(r)
         } catch {
-            handle.push(.rejected(Self.rejection(error, request: request, contextLength: contextLength)))
+            handle.push(.rejected(error))
             return
         }
         active[handle.id] = Active(handle: handle, request: request, tokenizer: tokenizer, submitted: submitted)
         counters.promptTokens += request.promptTokens.count
     }
 
-    static func rejection(_ error: AdmissionError, request: GenerationRequest, contextLength: Int) -> GenerationRejection {
-        switch error {
-        case .tooLong(let p, let m, let l): .tooLong(promptTokens: p, maxTokens: m, limit: l)
-        case .exceedsKVCapacity(let n, let t): .exceedsKVCapacity(neededBlocks: n, totalBlocks: t)
-        case .queueFull: .queueFull
-        case .emptyPrompt: .invalid("the prompt is empty")
-        case .invalidMaxTokens(let m): .invalid("max_tokens must be at least 1, got \(m)")
-        case .duplicateID: .invalid("duplicate request id")
+    private func schedulerRequest(_ request: GenerationRequest, id: UInt64) throws(AdmissionError) -> Request {
+        let vocab = transformer.config.vocabSize
+        if let bad = request.promptTokens.first(where: { $0 < 0 || Int($0) >= vocab }) {
+            throw .tokenOutOfRange(bad, vocabularySize: vocab, inLogitBias: false)
         }
+        if let bad = request.sampling.logitBias.keys.sorted().first(where: { $0 < 0 || Int($0) >= vocab }) {
+            throw .tokenOutOfRange(bad, vocabularySize: vocab, inLogitBias: true)
+        }
+        let prompt = request.promptTokens.count
+        guard prompt > 0 else { throw .emptyPrompt }
+        let maxTokens = request.maxTokens ?? (contextLength - prompt)
+        guard maxTokens >= 1 || request.maxTokens != nil else {
+            throw .tooLong(promptTokens: prompt, maxTokens: nil, limit: contextLength)
+        }
+        let stopIDs = request.ignoreEOS ? [] : tokenizer.endOfGenerationIDs
+        return Request(id: id, promptTokens: request.promptTokens, maxTokens: maxTokens, stopTokenIDs: stopIDs)
     }
 
     private func publish() {
@@ -233,7 +240,7 @@ public final class Engine: @unchecked Sendable {
         p.usedBlocks = s.numUsedBlocks
         p.freeBlocks = s.numFreeBlocks
         p.cachedBlocks = s.numCachedBlocks
-        p.totalBlocks = s.numBlocks
+        p.totalBlocks = s.blockCount
         p.preemptions = s.numPreemptions
         p.prefixCacheQueries = s.prefixCacheQueries
         p.prefixCacheHits = s.prefixCacheHits

@@ -1,9 +1,19 @@
 import Inference
+import Scheduling
+
+/// Why a generation ended (the scheduler's reason; a failure's message is in the summary).
+public typealias FinishReason = Scheduling.FinishReason
+/// Why the engine refused a request before running it: the one refusal type, from the scheduler's admission checks
+/// and the engine's own (token ids, shutdown).
+public typealias AdmissionError = Scheduling.AdmissionError
+/// How a request samples (temperature, top-k/p, penalties, bias, seed).
+public typealias SamplingParameters = Inference.SamplingParameters
 
 /// What the engine is asked to generate: a tokenized prompt and how to continue it.
 public struct GenerationRequest: Sendable {
     public var promptTokens: [Int32]
-    public var maxTokens: Int
+    /// The completion budget; nil runs to the end of the context.
+    public var maxTokens: Int?
     public var sampling: SamplingParameters
     /// Strings that end generation; they and anything after them are cut from the output.
     public var stopStrings: [String]
@@ -20,7 +30,7 @@ public struct GenerationRequest: Sendable {
         public init(startsInReasoning: Bool) { self.startsInReasoning = startsInReasoning }
     }
 
-    public init(promptTokens: [Int32], maxTokens: Int, sampling: SamplingParameters = .greedy, stopStrings: [String] = [],
+    public init(promptTokens: [Int32], maxTokens: Int?, sampling: SamplingParameters = .greedy, stopStrings: [String] = [],
                 ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil) {
         self.promptTokens = promptTokens
         self.maxTokens = maxTokens
@@ -45,21 +55,11 @@ public struct TokenLogprob: Sendable, Equatable {
     }
 }
 
-/// Why a generation ended.
-public enum GenerationFinishReason: Sendable, Equatable {
-    /// An end-of-generation token or a stop string.
-    case stop
-    /// max_tokens or the end of the context.
-    case length
-    /// The client went away or asked to stop.
-    case cancelled
-    /// The engine failed on this request.
-    case error(String)
-}
-
 /// Counts and timings of a finished generation.
 public struct GenerationSummary: Sendable, Equatable {
-    public var reason: GenerationFinishReason
+    public var reason: FinishReason
+    /// What failed, when `reason` is `.error`.
+    public var errorMessage: String?
     public var promptTokens: Int
     public var completionTokens: Int
     /// Prompt tokens served from the prefix cache.
@@ -72,9 +72,10 @@ public struct GenerationSummary: Sendable, Equatable {
     /// Whether a reasoning section was opened (by the prompt or a leading `<think>`), so an empty one still counts.
     public var openedReasoning: Bool
 
-    public init(reason: GenerationFinishReason, promptTokens: Int, completionTokens: Int, cachedTokens: Int,
+    public init(reason: FinishReason, errorMessage: String? = nil, promptTokens: Int, completionTokens: Int, cachedTokens: Int,
                 queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double, openedReasoning: Bool = false) {
         self.reason = reason
+        self.errorMessage = errorMessage
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedTokens = cachedTokens
@@ -85,23 +86,11 @@ public struct GenerationSummary: Sendable, Equatable {
     }
 }
 
-/// Why the engine refused a request before running it.
-public enum GenerationRejection: Error, Sendable, Equatable {
-    /// prompt + max_tokens exceed the context, or the KV cache could never hold it.
-    case tooLong(promptTokens: Int, maxTokens: Int, limit: Int)
-    case exceedsKVCapacity(neededBlocks: Int, totalBlocks: Int)
-    /// The waiting queue is full; retry later.
-    case queueFull
-    case invalid(String)
-    /// The engine is shutting down.
-    case shuttingDown
-}
-
 /// What a request's handle receives, in order: tokens, then exactly one `finished` (or one `rejected`).
 public enum GenerationEvent: Sendable, Equatable {
     /// Text that is safe to show (stop strings held back), split into answer and reasoning when the request asked
     /// for it (else `reasoning` is empty), and the tokens sampled since the last event.
     case tokens(text: String, reasoning: String, tokens: [Int32], logprobs: [TokenLogprob])
     case finished(GenerationSummary)
-    case rejected(GenerationRejection)
+    case rejected(AdmissionError)
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The accept loop: one dedicated thread polls the listening sockets and the wake pipe, hands each accepted
 /// socket to a new connection thread, and answers 503 to connections beyond the cap and its reserve.

@@ -32,16 +32,6 @@ public struct HTTPResponse: Sendable, Equatable {
     ) throws -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(try encoder.encode(value)))
     }
-
-    /// An OpenAI-shaped error: `{"error":{"message":…,"type":…,"param":…,"code":…}}`.
-    public static func error(
-        status: HTTPStatus, message: String, type: String = "invalid_request_error",
-        param: String? = nil, code: String? = nil
-    ) -> HTTPResponse {
-        let json = #"{"error":{"message":\#(JSONText.string(message)),"type":\#(JSONText.string(type)),"#
-            + #""param":\#(param.map(JSONText.string) ?? "null"),"code":\#(code.map(JSONText.string) ?? "null")}}"#
-        return .json(json, status: status)
-    }
 }
 
 /// The hook that turns a protocol-level failure (400, 408, 413, 431, 500, 501, 503 …) into a response body.

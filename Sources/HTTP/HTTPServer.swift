@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An HTTP/1.1 server: one accept thread plus one thread per connection, never Swift's cooperative pool.
 ///

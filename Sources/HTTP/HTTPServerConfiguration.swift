@@ -37,9 +37,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var serverName: String? = "hearth"
     /// Whether responses carry a `Date` header (RFC 9110 §6.6.1).
     public var sendDateHeader: Bool = true
-    /// Builds the response for protocol-level errors (400, 408, 413, 431, 500, 501, 503 …).
+    /// Builds the response for protocol-level errors (400, 408, 413, 431, 500, 501, 503 …); plain text unless the
+    /// application shapes them (the OpenAI server answers in its error JSON).
     public var errorResponder: HTTPErrorResponder = { status, message in
-        HTTPResponse.error(status: status, message: message)
+        HTTPResponse.text(message, status: status)
     }
     /// Serves HTTPS with this certificate and key when set; nil (the default) serves plain HTTP.
     public var tls: TLSConfiguration?

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What a handler produced: a complete response, or a response it already wrote through its `HTTPStream`.
 public enum HTTPHandlerResult: Sendable {

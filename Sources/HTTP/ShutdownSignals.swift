@@ -1,10 +1,6 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Turns SIGINT/SIGTERM (or other signals) into a closure call on a private Dispatch queue,
 /// e.g. to run `server.shutdown(drainTimeout:)`; keep the returned object alive as long as it should work.

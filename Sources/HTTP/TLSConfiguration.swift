@@ -1,10 +1,6 @@
 import COpenSSL
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A server certificate and key loaded into an OpenSSL context, with the server's TLS policy applied.
 ///

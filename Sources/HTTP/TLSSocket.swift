@@ -1,9 +1,5 @@
 import COpenSSL
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How a server-side TLS handshake ended.
 enum HandshakeResult: Equatable {

@@ -1,9 +1,5 @@
 #if !FUZZING
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// The standalone driver of the normal build, for machines or builds without libFuzzer.

@@ -1,9 +1,5 @@
 import CKernels
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A 64-byte-aligned float array allocated once and freed with its owner; no copy-on-write, no bounds checks.
 public final class FloatBuffer: @unchecked Sendable {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Paged key/value storage: per layer, K and V laid out as `(block, slot, kvHead, headDim)`.
 ///

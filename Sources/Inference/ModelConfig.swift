@@ -92,7 +92,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unsupportedArchitecture(let a): "unsupported model architecture '\(a)' (supported: llama, qwen2)"
+        case .unsupportedArchitecture(let a): "unsupported model architecture '\(a)' (supported: \(ModelConfig.supportedArchitectures.sorted().joined(separator: ", ")))"
         case .missingMetadata(let k): "missing metadata key '\(k)'"
         case .missingTensor(let n): "missing tensor '\(n)'"
         case .badTensorShape(let n, let e, let f): "tensor '\(n)' has shape \(f), expected \(e)"

@@ -1,5 +1,6 @@
 import Dispatch
 import GGUF
+import Synchronization
 
 /// One transformer block's weights: matrices in their GGUF block types (packed panels), fused where one product
 /// can serve several projections; norms and biases in f32.
@@ -112,8 +113,8 @@ public final class ModelWeights: Sendable {
 
         // Largest first so the loader threads finish together.
         let ordered = jobs.sorted { $0.tensor.byteCount > $1.tensor.byteCount }
-        let failure = LockedBox<Error?>(nil)
-        let done = LockedBox(LoadProgress(tensors: 0, totalTensors: ordered.count, bytes: 0,
+        let failure = Mutex<Error?>(nil)
+        let done = Mutex(LoadProgress(tensors: 0, totalTensors: ordered.count, bytes: 0,
                                           totalBytes: ordered.reduce(0) { $0 + $1.tensor.byteCount }))
         DispatchQueue.concurrentPerform(iterations: ordered.count) { i in
             let job = ordered[i]

@@ -18,7 +18,7 @@ public final class PackedMatrix: @unchecked Sendable {
         public let rows: Int
         public let panelBytes: Int
         let data: UnsafeMutableRawPointer
-        public var panels: Int { (rows + 15) / 16 }
+        public var panels: Int { (rows + Int(HK_PANEL_ROWS) - 1) / Int(HK_PANEL_ROWS) }
         public var byteCount: Int { panels * panelBytes }
     }
 
@@ -37,7 +37,7 @@ public final class PackedMatrix: @unchecked Sendable {
         var total = 0
         for p in parts {
             guard hk_qsupported(Int32(p.type.rawValue)) != 0, cols % hk_qblock(Int32(p.type.rawValue)) == 0 else { return nil }
-            total += (p.rows + 15) / 16 * hk_qpanel_bytes(Int32(p.type.rawValue), cols)
+            total += (p.rows + Int(HK_PANEL_ROWS) - 1) / Int(HK_PANEL_ROWS) * hk_qpanel_bytes(Int32(p.type.rawValue), cols)
         }
         return (total + 63) / 64 * 64 // as the arena places it
     }

@@ -10,7 +10,7 @@ public final class Transformer: @unchecked Sendable {
     /// Most tokens one forward pass accepts.
     public let maxBatchTokens: Int
     /// Most logit rows one forward pass produces.
-    public let maxLogitRows: Int
+    public let maxSequences: Int
     /// Threads for the matrix products and attention (the pool's, which may have got fewer than asked for).
     var threads: Int { pool.threads }
     /// The instruction set of the matrix kernels (all give the same bits).
@@ -38,20 +38,20 @@ public final class Transformer: @unchecked Sendable {
     final class AttentionScratch: @unchecked Sendable {
         // Each worker index is used by one thread at a time within `forward`.
         let scores: FloatBuffer
-        init(context: Int) { scores = FloatBuffer(count: 4 * context) }
+        init(context: Int) { scores = FloatBuffer(count: Int(HK_ATTN_TILE) * context) }
     }
 
-    /// Builds a transformer with scratch for `maxBatchTokens` tokens and `maxLogitRows` sampled rows per pass.
-    public init(weights: ModelWeights, kv: KVStorage, maxBatchTokens: Int = 512, maxLogitRows: Int = 64, threads: Int = 2,
+    /// Builds a transformer with scratch for `maxBatchTokens` tokens and `maxSequences` sampled rows per pass.
+    public init(weights: ModelWeights, kv: KVStorage, maxBatchTokens: Int = 512, maxSequences: Int = 64, threads: Int = 2,
                 isa: KernelISA = .selected) {
         let c = weights.config
         config = c
         self.weights = weights
         self.kv = kv
         self.maxBatchTokens = maxBatchTokens
-        self.maxLogitRows = maxLogitRows
+        self.maxSequences = maxSequences
         let t = maxBatchTokens
-        let r = maxLogitRows
+        let r = maxSequences
         x = FloatBuffer(count: t * c.dim)
         xb = FloatBuffer(count: t * c.dim)
         qkv = FloatBuffer(count: t * (c.qDim + 2 * c.kvDim))
@@ -84,7 +84,7 @@ public final class Transformer: @unchecked Sendable {
         let qkvDim = c.qDim + 2 * c.kvDim
         guard T <= maxBatchTokens else { throw ForwardError.batchTooLarge(tokens: T, limit: maxBatchTokens) }
         let logitRows = batch.sequences.reduce(0) { $0 + ($1.wantsLogits ? 1 : 0) }
-        guard logitRows <= maxLogitRows else { throw ForwardError.tooManyLogitRows(logitRows, limit: maxLogitRows) }
+        guard logitRows <= maxSequences else { throw ForwardError.tooManyLogitRows(logitRows, limit: maxSequences) }
         if T == 0 { return 0 }
         try validate(batch)
 

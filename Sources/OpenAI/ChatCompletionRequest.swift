@@ -12,14 +12,14 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     /// Sampling and output options.
     public var settings: GenerationSettings
     /// Extra chat-template variables such as `enable_thinking`, passed through unchanged.
-    public var chatTemplateKwargs: [String: JSONValue]
+    public var chatTemplateKwargs: JSONObject
     /// The caller's end-user id, for logs only.
     public var user: String?
 
     /// Creates a request from already-validated parts.
     public init(
         model: String?, messages: [ChatMessage], settings: GenerationSettings = GenerationSettings(),
-        chatTemplateKwargs: [String: JSONValue] = [:], user: String? = nil
+        chatTemplateKwargs: JSONObject = [:], user: String? = nil
     ) {
         self.model = model
         self.messages = messages
@@ -40,12 +40,5 @@ public struct ChatCompletionRequest: Sendable, Equatable {
         try UnsupportedFeatures.check(reader, kind: .chat)
         chatTemplateKwargs = try reader.object("chat_template_kwargs") ?? [:]
         user = try reader.string("user")
-    }
-}
-
-extension ChatCompletionRequest: Decodable {
-    /// Decodes through any `Decoder`; validation failures are thrown as ``OpenAIError``.
-    public init(from decoder: any Decoder) throws {
-        try self.init(RequestReader(topLevel: JSONValue(from: decoder)))
     }
 }

@@ -17,18 +17,30 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCalls: [JSONValue]?
     /// The call a tool message answers.
     public var toolCallID: String?
+    /// The message object as the client sent it, key order kept, for the chat template (which may read fields
+    /// this type does not model).
+    public var raw: JSONObject
 
     /// Creates a message from its parts.
     public init(
         role: ChatRole, content: String?, name: String? = nil, reasoningContent: String? = nil,
-        toolCalls: [JSONValue]? = nil, toolCallID: String? = nil
+        toolCalls: [JSONValue]? = nil, toolCallID: String? = nil, raw: JSONObject = [:]
     ) {
+        self.raw = raw
         self.role = role
         self.content = content
         self.name = name
         self.reasoningContent = reasoningContent
         self.toolCalls = toolCalls
         self.toolCallID = toolCallID
+    }
+}
+
+extension ChatMessage {
+    /// Equal when the modeled fields are; `raw` is where they were read from, not part of the message's meaning.
+    public static func == (a: ChatMessage, b: ChatMessage) -> Bool {
+        a.role == b.role && a.content == b.content && a.name == b.name && a.reasoningContent == b.reasoningContent
+            && a.toolCalls == b.toolCalls && a.toolCallID == b.toolCallID
     }
 }
 
@@ -57,6 +69,7 @@ extension ChatMessage {
             throw .invalidValue(reader.param("role"), roleName, supported: ChatRole.allCases.map(\.rawValue))
         }
         self.role = role
+        self.raw = reader.fields
         self.name = try reader.string("name")
         self.content = try Self.content(reader)
         if content == nil && role != .assistant { throw .missingParameter(reader.param("content")) }

@@ -87,10 +87,3 @@ public struct CompletionRequest: Sendable, Equatable {
         "Batched prompts (an array of several prompts) are not supported by this server; send one prompt per request.",
         param: "prompt", code: "unsupported_parameter")
 }
-
-extension CompletionRequest: Decodable {
-    /// Decodes through any `Decoder`; validation failures are thrown as ``OpenAIError``.
-    public init(from decoder: any Decoder) throws {
-        try self.init(RequestReader(topLevel: JSONValue(from: decoder)))
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import JSON
 
 /// The one place response bytes are produced: compact JSON, raw UTF-8, unescaped slashes, sorted keys.
 public enum OpenAIJSON {

@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Absent keys and explicit nulls both read as "not provided", as OpenAI treats optional parameters.
 struct RequestReader {
-    let fields: [String: JSONValue]
+    let fields: JSONObject
     /// The object's own param path, "" for the body and e.g. "messages[2]" for a message.
     let path: String
 
-    init(_ fields: [String: JSONValue], path: String = "") {
+    init(_ fields: JSONObject, path: String = "") {
         self.fields = fields
         self.path = path
     }
@@ -125,7 +125,7 @@ struct RequestReader {
         return array
     }
 
-    func object(_ key: String) throws(OpenAIError) -> [String: JSONValue]? {
+    func object(_ key: String) throws(OpenAIError) -> JSONObject? {
         guard let value = value(key) else { return nil }
         guard case .object(let object) = value else { throw .invalidType(param(key), expected: "an object", got: value) }
         return object

@@ -1,6 +1,6 @@
 /// Fixed-size KV blocks with reference counts, a free queue in eviction order, and the prefix-cache index.
 ///
-/// Not `Sendable`: owned by the engine thread. Every id in `0..<numBlocks` is usable; none is reserved
+/// Not `Sendable`: owned by the engine thread. Every id in `0..<blockCount` is usable; none is reserved
 /// (vLLM keeps a null block 0 for sliding-window padding, which Hearth does not need).
 ///
 /// A block is in the free queue exactly when its reference count is 0. A free block may still be
@@ -8,16 +8,16 @@
 /// popped for a new allocation, which evicts it. The queue head is evicted first.
 public final class BlockPool {
     /// Number of blocks.
-    public let numBlocks: Int
+    public let blockCount: Int
     /// Token slots per block.
     public let blockSize: Int
 
     private var refCounts: [Int32]
-    // Free queue: an intrusive doubly linked list over block ids, with `numBlocks` as the sentinel,
+    // Free queue: an intrusive doubly linked list over block ids, with `blockCount` as the sentinel,
     // so touching a cached block (removing it from the middle) is O(1) as in vLLM's FreeKVCacheBlockQueue.
     private var next: [Int32]
     private var prev: [Int32]
-    private var sentinel: Int32 { Int32(numBlocks) }
+    private var sentinel: Int32 { Int32(blockCount) }
     /// Blocks in the free queue (reference count 0), cached or not.
     public private(set) var numFreeBlocks: Int
 
@@ -39,28 +39,28 @@ public final class BlockPool {
     /// Blocks registered in the prefix cache, in use or free.
     public private(set) var numCachedBlocks = 0
 
-    /// A pool of `numBlocks` free blocks of `blockSize` slots, queued in id order.
-    public init(numBlocks: Int, blockSize: Int) {
-        precondition(numBlocks > 0 && numBlocks < Int(Int32.max) && blockSize > 0, "bad block pool shape")
-        self.numBlocks = numBlocks
+    /// A pool of `blockCount` free blocks of `blockSize` slots, queued in id order.
+    public init(blockCount: Int, blockSize: Int) {
+        precondition(blockCount > 0 && blockCount < Int(Int32.max) && blockSize > 0, "bad block pool shape")
+        self.blockCount = blockCount
         self.blockSize = blockSize
-        refCounts = Array(repeating: 0, count: numBlocks)
-        next = (0...numBlocks).map { Int32(($0 + 1) % (numBlocks + 1)) }
-        prev = (0...numBlocks).map { Int32(($0 + numBlocks) % (numBlocks + 1)) }
-        numFreeBlocks = numBlocks
-        cached = Array(repeating: false, count: numBlocks)
-        hashes = Array(repeating: 0, count: numBlocks)
-        parents = Array(repeating: -1, count: numBlocks)
-        parentEpochs = Array(repeating: 0, count: numBlocks)
-        epochs = Array(repeating: 0, count: numBlocks)
-        tokens = Array(repeating: 0, count: numBlocks * blockSize)
+        refCounts = Array(repeating: 0, count: blockCount)
+        next = (0...blockCount).map { Int32(($0 + 1) % (blockCount + 1)) }
+        prev = (0...blockCount).map { Int32(($0 + blockCount) % (blockCount + 1)) }
+        numFreeBlocks = blockCount
+        cached = Array(repeating: false, count: blockCount)
+        hashes = Array(repeating: 0, count: blockCount)
+        parents = Array(repeating: -1, count: blockCount)
+        parentEpochs = Array(repeating: 0, count: blockCount)
+        epochs = Array(repeating: 0, count: blockCount)
+        tokens = Array(repeating: 0, count: blockCount * blockSize)
         bucketHead = [:]
-        bucketHead.reserveCapacity(numBlocks)
-        bucketNext = Array(repeating: -1, count: numBlocks)
+        bucketHead.reserveCapacity(blockCount)
+        bucketNext = Array(repeating: -1, count: blockCount)
     }
 
     /// Blocks held by at least one request.
-    public var numUsedBlocks: Int { numBlocks - numFreeBlocks }
+    public var numUsedBlocks: Int { blockCount - numFreeBlocks }
 
     /// The block's reference count (number of requests holding it).
     public func refCount(_ block: Int32) -> Int { Int(refCounts[Int(block)]) }
@@ -72,7 +72,7 @@ public final class BlockPool {
     public func freeQueue() -> [Int32] {
         var out: [Int32] = []
         out.reserveCapacity(numFreeBlocks)
-        var b = next[numBlocks]
+        var b = next[blockCount]
         while b != sentinel {
             out.append(b)
             b = next[Int(b)]
@@ -88,7 +88,7 @@ public final class BlockPool {
     public func allocate(_ count: Int, appendingTo blocks: inout [Int32]) -> Bool {
         guard count <= numFreeBlocks else { return false }
         for _ in 0..<count {
-            let b = next[numBlocks]
+            let b = next[blockCount]
             unlink(b)
             if cached[Int(b)] { evict(b) }
             refCounts[Int(b)] = 1
@@ -110,7 +110,7 @@ public final class BlockPool {
         refCounts[Int(block)] -= 1
         guard refCounts[Int(block)] == 0 else { return }
         if cached[Int(block)] {
-            link(block, after: prev[numBlocks])
+            link(block, after: prev[blockCount])
         } else {
             link(block, after: sentinel)
         }
@@ -185,24 +185,24 @@ public final class BlockPool {
     /// Whether the pool's structures agree: the free queue is exactly the blocks with reference count 0,
     /// and the hash index holds exactly the cached blocks, each under its own hash.
     public func checkConsistency() -> Bool {
-        var inQueue = Array(repeating: false, count: numBlocks)
+        var inQueue = Array(repeating: false, count: blockCount)
         var count = 0
-        var p = sentinel, b = next[numBlocks]
+        var p = sentinel, b = next[blockCount]
         while b != sentinel {
-            guard b >= 0, Int(b) < numBlocks, !inQueue[Int(b)], prev[Int(b)] == p, count < numBlocks else { return false }
+            guard b >= 0, Int(b) < blockCount, !inQueue[Int(b)], prev[Int(b)] == p, count < blockCount else { return false }
             inQueue[Int(b)] = true
             count += 1
             p = b
             b = next[Int(b)]
         }
-        guard prev[numBlocks] == p, count == numFreeBlocks else { return false }
-        for i in 0..<numBlocks where (refCounts[i] == 0) != inQueue[i] || refCounts[i] < 0 { return false }
+        guard prev[blockCount] == p, count == numFreeBlocks else { return false }
+        for i in 0..<blockCount where (refCounts[i] == 0) != inQueue[i] || refCounts[i] < 0 { return false }
 
         var indexed = 0
         for (h, head) in bucketHead {
             var c: Int32 = head
             while c >= 0 {
-                guard cached[Int(c)], hashes[Int(c)] == h, indexed < numBlocks else { return false }
+                guard cached[Int(c)], hashes[Int(c)] == h, indexed < blockCount else { return false }
                 indexed += 1
                 c = bucketNext[Int(c)]
             }

@@ -13,14 +13,14 @@ public final class KVCacheManager {
     /// Token slots per block.
     public var blockSize: Int { pool.blockSize }
     /// Whether full blocks are registered and reused.
-    public let enablePrefixCaching: Bool
+    public let prefixCaching: Bool
     private let hashFunction: BlockHashFunction
 
-    /// A manager over a new pool of `numBlocks` blocks.
-    public init(numBlocks: Int, blockSize: Int, enablePrefixCaching: Bool = true,
+    /// A manager over a new pool of `blockCount` blocks.
+    public init(blockCount: Int, blockSize: Int, prefixCaching: Bool = true,
                 hashFunction: @escaping BlockHashFunction = BlockHash.standard) {
-        pool = BlockPool(numBlocks: numBlocks, blockSize: blockSize)
-        self.enablePrefixCaching = enablePrefixCaching
+        pool = BlockPool(blockCount: blockCount, blockSize: blockSize)
+        self.prefixCaching = prefixCaching
         self.hashFunction = hashFunction
     }
 
@@ -30,7 +30,7 @@ public final class KVCacheManager {
     /// produces the logits to sample from (so a fully cached prompt still recomputes its last block).
     /// The blocks are not yet held: pass them to `allocateSlots` in the same step.
     public func computedBlocks(for request: Request) -> (blocks: [Int32], numTokens: Int) {
-        guard enablePrefixCaching, request.numTokens > 1 else { return ([], 0) }
+        guard prefixCaching, request.numTokens > 1 else { return ([], 0) }
         let bs = blockSize
         let maxBlocks = (request.numTokens - 1) / bs
         ensureHashes(request, upTo: maxBlocks)
@@ -73,7 +73,7 @@ public final class KVCacheManager {
 
     /// Registers every block the request has fully computed and not yet registered, so later requests can reuse it.
     public func cacheFullBlocks(_ request: Request) {
-        guard enablePrefixCaching else { return }
+        guard prefixCaching else { return }
         let bs = blockSize
         let full = min(request.numComputedTokens / bs, request.blockIDs.count)
         guard request.numRegisteredBlocks < full else { return }

@@ -5,7 +5,7 @@ public typealias RequestID = UInt64
 public enum FinishReason: Sendable, Equatable {
     /// A stop token was sampled, or the engine matched a stop string.
     case stop
-    /// `maxTokens` output tokens were produced, or the context (`maxModelLen`) is full.
+    /// `maxTokens` output tokens were produced, or the context (`contextLength`) is full.
     case length
     /// The client went away or asked to stop.
     case cancelled

@@ -5,8 +5,8 @@ extension Scheduler {
     /// O(blocks + tokens held); meant for tests and debug checks.
     public func checkInvariants() -> Bool {
         let pool = kvCache.pool
-        guard pool.checkConsistency(), running.count <= config.maxNumSeqs else { return false }
-        var holders = Array(repeating: 0, count: pool.numBlocks)
+        guard pool.checkConsistency(), running.count <= config.maxSequences else { return false }
+        var holders = Array(repeating: 0, count: pool.blockCount)
         var seenIDs = Set<RequestID>()
         var queuedPreempted = 0
         for r in running {
@@ -16,7 +16,7 @@ extension Scheduler {
                   r.numRegisteredBlocks <= r.blockIDs.count else { return false }
             var own = Set<Int32>()
             for (i, b) in r.blockIDs.enumerated() {
-                guard b >= 0, Int(b) < pool.numBlocks, own.insert(b).inserted else { return false }
+                guard b >= 0, Int(b) < pool.blockCount, own.insert(b).inserted else { return false }
                 if i < r.numRegisteredBlocks, !pool.isCached(b) { return false }
                 holders[Int(b)] += 1
             }
@@ -28,7 +28,7 @@ extension Scheduler {
             if r.status == .preempted { queuedPreempted += 1 }
         }
         guard seenIDs.count == live.count, queuedPreempted == numQueuedPreempted else { return false }
-        for b in 0..<pool.numBlocks {
+        for b in 0..<pool.blockCount {
             let block = Int32(b)
             guard holders[b] == pool.refCount(block) else { return false }
             if holders[b] > 1, !pool.isCached(block) { return false }
@@ -39,6 +39,6 @@ extension Scheduler {
     /// Whether the scheduler is idle (no live request) and every block is back in the free queue
     /// with reference count 0, cached or not.
     public func checkIdleInvariant() -> Bool {
-        live.isEmpty && !hasWork && checkInvariants() && kvCache.pool.numFreeBlocks == kvCache.pool.numBlocks
+        live.isEmpty && !hasWork && checkInvariants() && kvCache.pool.numFreeBlocks == kvCache.pool.blockCount
     }
 }

@@ -35,15 +35,15 @@ public final class Scheduler {
     private var prefixCacheQueries = 0
     private var prefixCacheHits = 0
 
-    /// A scheduler with an empty pool of `config.numBlocks` blocks; the configuration must be valid
+    /// A scheduler with an empty pool of `config.blockCount` blocks; the configuration must be valid
     /// (see `SchedulerConfig.invalidReason`). `hashFunction` keys the prefix cache (tests inject collisions).
     public init(config: SchedulerConfig, hashFunction: @escaping BlockHashFunction = BlockHash.standard) {
         precondition(config.invalidReason == nil, "invalid scheduler config: \(config.invalidReason ?? "")")
         self.config = config
-        kvCache = KVCacheManager(numBlocks: config.numBlocks, blockSize: config.blockSize,
-                                 enablePrefixCaching: config.enablePrefixCaching, hashFunction: hashFunction)
-        running.reserveCapacity(config.maxNumSeqs)
-        live.reserveCapacity(config.maxWaiting + config.maxNumSeqs)
+        kvCache = KVCacheManager(blockCount: config.blockCount, blockSize: config.blockSize,
+                                 prefixCaching: config.prefixCaching, hashFunction: hashFunction)
+        running.reserveCapacity(config.maxSequences)
+        live.reserveCapacity(config.maxWaiting + config.maxSequences)
     }
 
     // MARK: Admission
@@ -58,16 +58,16 @@ public final class Scheduler {
         let prompt = request.promptTokens.count
         guard prompt > 0 else { throw .emptyPrompt }
         guard request.maxTokens >= 1 else { throw .invalidMaxTokens(request.maxTokens) }
-        guard prompt <= config.maxModelLen, request.maxTokens <= config.maxModelLen - prompt else {
-            throw .tooLong(promptTokens: prompt, maxTokens: request.maxTokens, limit: config.maxModelLen)
+        guard prompt <= config.contextLength, request.maxTokens <= config.contextLength - prompt else {
+            throw .tooLong(promptTokens: prompt, maxTokens: request.maxTokens, limit: config.contextLength)
         }
         let neededBlocks = (prompt + request.maxTokens - 1 + config.blockSize - 1) / config.blockSize
-        guard neededBlocks <= config.numBlocks else {
-            throw .exceedsKVCapacity(neededBlocks: neededBlocks, totalBlocks: config.numBlocks)
+        guard neededBlocks <= config.blockCount else {
+            throw .exceedsKVCapacity(neededBlocks: neededBlocks, totalBlocks: config.blockCount)
         }
         // Requests a free sequence slot will take at the next step are not waiting for one: a burst into an idle
         // engine is admitted up to the free slots plus the queue, not refused before the first step runs.
-        let freeSlots = max(0, config.maxNumSeqs - running.count)
+        let freeSlots = max(0, config.maxSequences - running.count)
         guard waiting.count < config.maxWaiting + freeSlots else { throw .queueFull(waiting: waiting.count) }
         request.admitted = true
         request.arrivalOrder = nextArrival
@@ -82,9 +82,9 @@ public final class Scheduler {
     public func schedule() -> SchedulerOutput {
         lastStep += 1
         pendingStep = lastStep
-        var budget = config.maxNumBatchedTokens
+        var budget = config.maxBatchTokens
         var scheduled: [ScheduledRequest] = []
-        scheduled.reserveCapacity(min(running.count + waiting.count, config.maxNumSeqs))
+        scheduled.reserveCapacity(min(running.count + waiting.count, config.maxSequences))
         var preempted: [RequestID] = []
         var numSampled = 0
 
@@ -112,7 +112,7 @@ public final class Scheduler {
         }
 
         // Then waiting requests in order, unless this step had to preempt (vLLM: no admission under pressure).
-        while preempted.isEmpty, budget > 0, running.count < config.maxNumSeqs, let r = waiting.first {
+        while preempted.isEmpty, budget > 0, running.count < config.maxSequences, let r = waiting.first {
             let (hits, numHit) = kvCache.computedBlocks(for: r)
             let numNew = min(r.numTokens - numHit, budget)
             guard let table = kvCache.allocateSlots(r, numNewTokens: numNew, newComputedBlocks: hits) else { break }
@@ -126,7 +126,7 @@ public final class Scheduler {
         }
 
         return SchedulerOutput(step: lastStep, scheduled: scheduled, preempted: preempted,
-                               totalTokens: config.maxNumBatchedTokens - budget, numSampled: numSampled)
+                               totalTokens: config.maxBatchTokens - budget, numSampled: numSampled)
     }
 
     /// Applies a finished step: advances computed counts, caches newly full blocks, appends the sampled
@@ -185,9 +185,9 @@ public final class Scheduler {
         let pool = kvCache.pool
         return SchedulerStats(
             numRunning: running.count, numWaiting: waiting.count, numPreempted: numQueuedPreempted,
-            kvUsage: Double(pool.numUsedBlocks) / Double(pool.numBlocks),
+            kvUsage: Double(pool.numUsedBlocks) / Double(pool.blockCount),
             numUsedBlocks: pool.numUsedBlocks, numFreeBlocks: pool.numFreeBlocks,
-            numCachedBlocks: pool.numCachedBlocks, numBlocks: pool.numBlocks,
+            numCachedBlocks: pool.numCachedBlocks, blockCount: pool.blockCount,
             numPreemptions: numPreemptions, prefixCacheQueries: prefixCacheQueries,
             prefixCacheHits: prefixCacheHits, numFinished: numFinished)
     }
@@ -207,7 +207,7 @@ public final class Scheduler {
         } else {
             r.numCachedTokens = numHit
         }
-        if kvCache.enablePrefixCaching {
+        if kvCache.prefixCaching {
             prefixCacheQueries += r.numTokens
             prefixCacheHits += numHit
         }
@@ -246,7 +246,7 @@ public final class Scheduler {
     /// when both apply, since it is the model's own end.
     private func stopReason(_ r: Request, _ token: Int32) -> FinishReason? {
         if r.stopTokenIDs.contains(token) { return .stop }
-        if r.outputTokens.count >= r.maxTokens || r.numTokens >= config.maxModelLen { return .length }
+        if r.outputTokens.count >= r.maxTokens || r.numTokens >= config.contextLength { return .length }
         return nil
     }
 }

@@ -23,7 +23,7 @@ public struct SchedulerOutput: Sendable, Equatable {
     public var scheduled: [ScheduledRequest]
     /// Requests preempted while planning this step: their blocks were freed and they wait to recompute.
     public var preempted: [RequestID]
-    /// Sum of `count` over `scheduled`; at most `maxNumBatchedTokens`.
+    /// Sum of `count` over `scheduled`; at most `maxBatchTokens`.
     public var totalTokens: Int
     /// How many of `scheduled` sample a token (logit rows the engine needs).
     public var numSampled: Int
@@ -49,7 +49,7 @@ public struct SchedulerStats: Sendable, Equatable {
     /// Blocks registered in the prefix cache (held or free).
     public var numCachedBlocks: Int
     /// Total blocks.
-    public var numBlocks: Int
+    public var blockCount: Int
     /// Preemptions since start.
     public var numPreemptions: Int
     /// Tokens looked up in the prefix cache since start (a request's `numTokens` at each admission, as vLLM counts).

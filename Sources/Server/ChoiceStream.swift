@@ -1,5 +1,4 @@
 import CoreMetrics
-import Foundation
 import Generation
 import HTTP
 import OpenAI
@@ -18,8 +17,8 @@ final class ChoiceStream {
     /// What was delivered so far, for the summary of a choice cancelled before the engine sent its own.
     private let promptTokens: Int
     private var deliveredTokens = 0
-    private let submitted = Date()
-    private var firstTokenAt: Date?
+    private let submitted = ContinuousClock.now
+    private var firstTokenAt: ContinuousClock.Instant?
 
     init(index: Int, handle: GenerationHandle, promptTokens: Int = 0, interTokenLatency: CoreMetrics.Timer? = nil,
          captureContent: Bool = false) {
@@ -35,11 +34,10 @@ final class ChoiceStream {
     func abandon() {
         guard summary == nil else { return }
         handle.cancel()
-        let now = Date()
         summary = GenerationSummary(reason: .cancelled, promptTokens: promptTokens, completionTokens: deliveredTokens,
                                     cachedTokens: 0, queueSeconds: 0,
-                                    firstTokenSeconds: firstTokenAt.map { $0.timeIntervalSince(submitted) },
-                                    totalSeconds: now.timeIntervalSince(submitted))
+                                    firstTokenSeconds: firstTokenAt.map { ($0 - submitted).seconds },
+                                    totalSeconds: (ContinuousClock.now - submitted).seconds)
     }
 
     var isDone: Bool { summary != nil }
@@ -88,7 +86,7 @@ final class ChoiceStream {
         case .tokens(let text, let reasoning, let tokens, _):
             if captureContent { content += reasoning + text }
             deliveredTokens += tokens.count
-            if firstTokenAt == nil, !tokens.isEmpty { firstTokenAt = Date() }
+            if firstTokenAt == nil, !tokens.isEmpty { firstTokenAt = .now }
             // An event may carry several tokens (a stop-string hold-back released at once); each gets an equal share
             // of the gap since the previous event, as the engine produced them one step apart.
             let now = ContinuousClock.now
@@ -99,17 +97,6 @@ final class ChoiceStream {
             if !tokens.isEmpty { lastTokenTime = now }
         case .rejected:
             break
-        }
-    }
-}
-
-extension GenerationFinishReason {
-    /// The OpenAI finish_reason, nil for cancelled or failed requests.
-    var openAI: FinishReason? {
-        switch self {
-        case .stop: .stop
-        case .length: .length
-        case .cancelled, .error: nil
         }
     }
 }

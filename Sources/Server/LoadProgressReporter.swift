@@ -1,5 +1,5 @@
 import Foundation
-import Inference
+import Generation
 import Logging
 
 /// Shows weight loading: a redrawn bar (bytes, tensors, rate, ETA) on a terminal, or a log line at most every

@@ -12,16 +12,11 @@ extension OpenAIServer {
         let model = try admittingModel()
         let tokens: [Int32]
         switch completion.prompt {
-        // A raw prompt is the caller's own template: special-token text in it is parsed, as llama-server does.
-        case .text(let text): tokens = model.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
-        case .tokens(let ids):
-            let vocab = model.tokenizer.vocabularySize
-            if let bad = ids.first(where: { $0 < 0 || Int($0) >= vocab }) {
-                throw .invalidRequest("Token id \(bad) in the prompt is out of range (vocabulary size \(vocab)).", param: "prompt")
-            }
-            tokens = ids
+        case .text(let text): tokens = model.prompt.tokens(text: text)
+        case .tokens(let ids): tokens = ids  // the engine checks them against the vocabulary
         }
-        let choices = try submit(model, prompt: tokens, settings: completion.settings, promptParam: "prompt", stream: stream, record: record)
+        let choices = try submit(completion.settings.engineRequests(prompt: tokens, reasoning: nil), to: model, promptParam: "prompt",
+                                 stream: stream, record: record)
         return (completion, model, choices)
     }
 
@@ -46,7 +41,7 @@ extension OpenAIServer {
                 switch event {
                 case .tokens(let text, _, _, let lps):
                     let logprobs = wantLogprobs && !lps.isEmpty
-                        ? CompletionLogprobs(entries: logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true),
+                        ? CompletionLogprobs(entries: model.logprobEntries(lps, bytesForm: true),
                                              textOffset: offsets[c.index]) : nil
                     offsets[c.index] += text.unicodeScalars.count
                     if text.isEmpty && logprobs == nil { return true }
@@ -54,8 +49,7 @@ extension OpenAIServer {
                 case .finished(let s):
                     usage = Usage(promptTokens: s.promptTokens, completionTokens: usage.completionTokens + s.completionTokens)
                     if let reason = s.reason.openAI { return writer.send(sse.finishChunk(reason, index: c.index)) }
-                    if case .error(let m) = s.reason { return writer.send(OpenAIError.server(m).jsonData) }
-                    return false
+                    return s.reason == .error && writer.send(s.failure.jsonData)
                 case .rejected(let r):
                     return writer.send(openAIError(r, promptParam: "prompt").jsonData)
                 }
@@ -66,32 +60,18 @@ extension OpenAIServer {
             return .streamed
         }
 
-        let gathered: [[GenerationEvent]]
+        let collected: [CollectedChoice]
         do {
-            gathered = try gather(choices, stream: stream, record: record)
+            collected = try collect(choices, model: model, bytesForm: true, stream: stream, record: record)
         } catch {
             return .response(self.error(error))
         }
-        var out: [CompletionChoice] = []
-        var usage = Usage(promptTokens: 0, completionTokens: 0)
-        for (c, events) in zip(choices, gathered) {
-            guard let summary = c.summary else { return .response(self.error(.server("A choice ended without a summary."))) }
-            var text = ""
-            var entries: [OpenAI.TokenLogprob] = []
-            for case .tokens(let t, _, _, let lps) in events {
-                text += t
-                entries += logprobEntries(lps, tokenizer: model.tokenizer, bytesForm: true)
-            }
-            guard let reason = summary.reason.openAI else {
-                if case .error(let m) = summary.reason { return .response(error(.server(m))) }
-                return .response(error(.server("The request was cancelled.")))
-            }
-            out.append(CompletionChoice(text: text, index: c.index,
-                                        logprobs: wantLogprobs ? CompletionLogprobs(entries: entries) : nil, finishReason: reason))
-            usage = Usage(promptTokens: summary.promptTokens, completionTokens: usage.completionTokens + summary.completionTokens)
+        let out = collected.map {
+            CompletionChoice(text: $0.text, index: $0.index, logprobs: wantLogprobs ? CompletionLogprobs(entries: $0.logprobs) : nil,
+                             finishReason: $0.finishReason)
         }
         let response = CompletionResponse(id: OpenAIJSON.makeID(prefix: "cmpl"), created: OpenAIJSON.now(), model: modelName,
-                                          choices: out, usage: usage)
+                                          choices: out, usage: CollectedChoice.usage(collected))
         return .response(json(response.jsonData))
     }
 }

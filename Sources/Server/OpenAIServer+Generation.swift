@@ -2,43 +2,21 @@ import CoreMetrics
 import Foundation
 import Generation
 import HTTP
-import Inference
 import OpenAI
-import Tokenizers
 
 /// The shared half of the chat and completions routes: turning settings into engine requests and waiting on them.
 extension OpenAIServer {
-    /// Submits `n` engine requests for one API request and waits for each one's first event, so a refusal
-    /// becomes an HTTP error before any response bytes are written.
-    func submit(_ model: ServedModel, prompt: [Int32], settings: GenerationSettings, reasoning: GenerationRequest.ReasoningSplit? = nil,
-                promptParam: String, stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [ChoiceStream] {
-        guard !prompt.isEmpty else { throw .invalidRequest("The prompt is empty after tokenization.", param: promptParam) }
-        let room = model.contextLength - prompt.count
-        if let m = settings.maxTokens, m > room || room < 1 {
-            throw .contextLengthExceeded(promptTokens: prompt.count, maxTokens: m, limit: model.contextLength, param: promptParam)
-        }
-        guard room >= 1 else {
-            throw .contextLengthExceeded(promptTokens: prompt.count, maxTokens: nil, limit: model.contextLength, param: promptParam)
-        }
-        let vocab = model.tokenizer.vocabularySize
-        if let bad = settings.logitBias.keys.first(where: { $0 < 0 || Int($0) >= vocab }) {
-            throw .invalidRequest("logit_bias token id \(bad) is out of range (vocabulary size \(vocab)).", param: "logit_bias")
-        }
-        var choices: [ChoiceStream] = []
-        for i in 0..<settings.n {
-            let sampling = SamplingParameters(
-                temperature: settings.temperature, topK: settings.topK, topP: settings.topP, minP: settings.minP,
-                presencePenalty: settings.presencePenalty, frequencyPenalty: settings.frequencyPenalty,
-                repetitionPenalty: settings.repetitionPenalty, logitBias: settings.logitBias,
-                seed: settings.seed.map { $0 &+ UInt64(i) })
-            let request = GenerationRequest(promptTokens: prompt, maxTokens: settings.maxTokens ?? room, sampling: sampling,
-                                            stopStrings: settings.stop, ignoreEOS: settings.ignoreEOS,
-                                            logprobs: settings.logprobs ? settings.topLogprobs : nil, reasoning: reasoning)
-            choices.append(ChoiceStream(index: i, handle: model.engine.submit(request), promptTokens: prompt.count,
-                                        interTokenLatency: metrics.interTokenLatency, captureContent: record.captureContent))
+    /// Submits one API request's engine requests (one per choice) and waits for each one's first event, so a
+    /// refusal becomes an HTTP error before any response bytes are written. The engine checks every request once,
+    /// as it admits it; here its refusal is only mapped.
+    func submit(_ requests: [GenerationRequest], to model: ServedModel, promptParam: String, stream: HTTPStream,
+                record: RequestRecord) throws(OpenAIError) -> [ChoiceStream] {
+        let choices = requests.enumerated().map { i, request in
+            ChoiceStream(index: i, handle: model.engine.submit(request), promptTokens: request.promptTokens.count,
+                         interTokenLatency: metrics.interTokenLatency, captureContent: record.captureContent)
         }
         record.choices = choices
-        if record.captureContent { record.prompt = model.tokenizer.decode(prompt) }
+        if record.captureContent, let prompt = requests.first?.promptTokens { record.prompt = model.text(of: prompt) }
         for c in choices {
             switch c.waitFirst(stream: stream) {
             case .event(.rejected(let r)):
@@ -65,12 +43,22 @@ extension OpenAIServer {
         if record.ending == nil { record.ending = ending }
     }
 
-    /// Waits for every choice to finish, gathering each one's events (non-streaming responses); on failure the
-    /// choices are cancelled and the error to answer is thrown (499 when the client left, 503 at the drain deadline).
-    func gather(_ choices: [ChoiceStream], stream: HTTPStream, record: RequestRecord) throws(OpenAIError) -> [[GenerationEvent]] {
-        var events = [[GenerationEvent]](repeating: [], count: choices.count)
-        switch multiplex(choices, stream: stream, { c, e in events[c.index].append(e); return true }) {
-        case .completed: return events
+    /// Waits for every choice to finish and gathers each one's text, reasoning and logprobs (non-streaming
+    /// responses); on failure the choices are cancelled and the error to answer is thrown (499 when the client left,
+    /// 503 at the drain deadline, 500 when a choice failed).
+    func collect(_ choices: [ChoiceStream], model: ServedModel, bytesForm: Bool, stream: HTTPStream,
+                 record: RequestRecord) throws(OpenAIError) -> [CollectedChoice] {
+        var collected = choices.map { CollectedChoice(index: $0.index) }
+        let delivery = multiplex(choices, stream: stream) { c, event in
+            if case .tokens(let text, let reasoning, _, let lps) = event {
+                collected[c.index].text += text
+                collected[c.index].reasoning += reasoning
+                collected[c.index].logprobs += model.logprobEntries(lps, bytesForm: bytesForm)
+            }
+            return true
+        }
+        switch delivery {
+        case .completed: break
         case .clientGone:
             end(choices, record, .clientClosed)
             throw OpenAIError(status: 499, message: "The client closed the connection.", type: "client_closed")
@@ -78,6 +66,13 @@ extension OpenAIServer {
             end(choices, record, .shutdown)
             throw OpenAIError.shuttingDown
         }
+        for c in choices {
+            guard let summary = c.summary else { throw .server("A choice ended without a summary.") }
+            guard let reason = summary.reason.openAI else { throw summary.failure }
+            collected[c.index].summary = summary
+            collected[c.index].finishReason = reason
+        }
+        return collected
     }
 
     /// How feeding a request's events to its client ended.
@@ -135,36 +130,22 @@ extension OpenAIServer {
         if model.engine.isQueueSurelyFull { throw .queueFull(retryAfter: options.retryAfterSeconds) }
         return model
     }
+}
 
-    func openAIError(_ r: GenerationRejection, promptParam: String) -> OpenAIError {
-        switch r {
-        case .tooLong(let p, let m, let l): .contextLengthExceeded(promptTokens: p, maxTokens: m, limit: l, param: promptParam)
-        case .exceedsKVCapacity(let n, let t):
-            .invalidRequest("This request needs \(n) KV-cache blocks but the server has \(t) in all; reduce the prompt or max_tokens.", param: "max_tokens")
-        case .queueFull: .queueFull(retryAfter: options.retryAfterSeconds)
-        case .invalid(let m): .invalidRequest(m, param: promptParam)
-        case .shuttingDown: .unavailable("The server is shutting down.")
-        }
-    }
+/// One finished choice of a non-streaming response.
+struct CollectedChoice {
+    let index: Int
+    var text = ""
+    var reasoning = ""
+    var logprobs: [OpenAI.TokenLogprob] = []
+    var summary = GenerationSummary(reason: .error, promptTokens: 0, completionTokens: 0, cachedTokens: 0, queueSeconds: 0,
+                                    firstTokenSeconds: nil, totalSeconds: 0)
+    var finishReason = OpenAI.FinishReason.stop
 
-    /// OpenAI logprob entries for the sampled tokens of one event. With `bytesForm` (the completions API, whose
-    /// `top_logprobs` are keyed by token text), a token that is not valid UTF-8 alone is written as OpenAI writes
-    /// it, `bytes:\xe2\x80`, so distinct partial characters don't all collapse to one "\u{FFFD}" key.
-    func logprobEntries(_ lps: [Generation.TokenLogprob], tokenizer: Tokenizer, bytesForm: Bool = false) -> [OpenAI.TokenLogprob] {
-        lps.map { lp in
-            OpenAI.TokenLogprob(token: piece(lp.token, tokenizer, bytesForm), logprob: lp.logprob, bytes: tokenizer.tokenPieceBytes(lp.token),
-                                topLogprobs: lp.top.map { OpenAI.TopLogprob(token: piece($0.token, tokenizer, bytesForm), logprob: $0.logprob,
-                                                                             bytes: tokenizer.tokenPieceBytes($0.token)) })
-        }
-    }
+    init(index: Int) { self.index = index }
 
-    static func piece(_ bytes: [UInt8], bytesForm: Bool) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        guard bytesForm else { return String(decoding: bytes, as: UTF8.self) }
-        return "bytes:" + bytes.map { "\\x" + String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-
-    private func piece(_ id: Int32, _ tokenizer: Tokenizer, _ bytesForm: Bool) -> String {
-        Self.piece(tokenizer.tokenPieceBytes(id), bytesForm: bytesForm)
+    /// Usage over all choices: the prompt once, the completions summed.
+    static func usage(_ choices: [CollectedChoice]) -> Usage {
+        Usage(promptTokens: choices.first?.summary.promptTokens ?? 0, completionTokens: choices.reduce(0) { $0 + $1.summary.completionTokens })
     }
 }

@@ -3,17 +3,17 @@ import Generation
 import HTTP
 import Logging
 import OpenAI
+import Synchronization
 
 /// The OpenAI-compatible HTTP API: routing, auth, CORS, health and the model list; generation routes live in extensions.
-public final class OpenAIServer: @unchecked Sendable {
-    // `model` is set once by the loading thread and read by connection threads under `lock`.
+public final class OpenAIServer: Sendable {
     public let options: ServerOptions
     let verifier: APIKeyVerifier?
     let created = OpenAIJSON.now()
     /// The Prometheus metrics /metrics renders.
     public let metrics = ServerMetrics()
-    private let lock = NSLock()
-    private var loaded: ServedModel?
+    /// Set once by the loading thread, read by connection threads.
+    private let loaded = Mutex<ServedModel?>(nil)
 
     public init(options: ServerOptions) {
         self.options = options
@@ -22,16 +22,12 @@ public final class OpenAIServer: @unchecked Sendable {
 
     /// Makes the model available; until then /health answers 503 and generation routes 503.
     public func setModel(_ model: ServedModel) {
-        lock.lock()
-        loaded = model
-        lock.unlock()
+        loaded.withLock { $0 = model }
     }
 
     /// The loaded model, if any.
     public var model: ServedModel? {
-        lock.lock()
-        defer { lock.unlock() }
-        return loaded
+        loaded.withLock { $0 }
     }
 
     /// The HTTP handler to give `HTTPServer`.
@@ -149,21 +145,14 @@ public final class OpenAIServer: @unchecked Sendable {
         }
         func ms(_ s: Double?) -> Logger.MetadataValue { s.map { .stringConvertible(($0 * 10_000).rounded() / 10) } ?? "-" }
         let first = summaries.first
-        let reasons = summaries.map { s -> String in
-            switch s.reason {
-            case .stop: "stop"
-            case .length: "length"
-            case .cancelled: "cancelled"
-            case .error: "error"
-            }
-        }
+        let reasons = summaries.map(\.reason.logLabel)
         var fields: Logger.Metadata = [
             "id": .string(r.id), "method": "POST", "route": .string(route), "status": status,
             "prompt_tokens": .stringConvertible(first?.promptTokens ?? 0),
             "completion_tokens": .stringConvertible(summaries.reduce(0) { $0 + $1.completionTokens }),
             "cached_tokens": .stringConvertible(first?.cachedTokens ?? 0),
             "queue_ms": ms(first?.queueSeconds), "ttft_ms": ms(first?.firstTokenSeconds), "engine_ms": ms(first?.totalSeconds),
-            "total_ms": ms(Date().timeIntervalSince(r.start)), "finish": .string(reasons.isEmpty ? "-" : reasons.joined(separator: ",")),
+            "total_ms": ms((ContinuousClock.now - r.start).seconds), "finish": .string(reasons.isEmpty ? "-" : reasons.joined(separator: ",")),
         ]
         if options.logContent {
             fields["prompt"] = .string(r.prompt ?? "")

@@ -5,7 +5,7 @@ import OpenAI
 final class RequestRecord {
     /// The id in the log line and the X-Request-Id response header: the client's (or proxy's) own, or a new one.
     let id: String
-    let start = Date()
+    let start = ContinuousClock.now
     var choices: [ChoiceStream] = []
     /// The Access-Control-Allow-Origin value for this request, if any.
     let corsOrigin: String?
@@ -45,6 +45,8 @@ final class RequestRecord {
 }
 
 extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000

@@ -2,17 +2,17 @@ import CoreMetrics
 import Foundation
 import Generation
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics under vLLM's names with the prefix `hearth:`, recorded through swift-metrics
 /// handles backed by one swift-prometheus registry per server (no global bootstrap, so tests can run several servers).
-public final class ServerMetrics: @unchecked Sendable {
-    // The registry and the swift-metrics handles are thread-safe themselves; `lock` guards only `lastEngine`
-    // and `httpCounters`, written by whichever connection thread scrapes or answers.
+public final class ServerMetrics: Sendable {
+    // The registry and the swift-metrics handles are thread-safe themselves.
     /// The registry /metrics renders.
     public let registry = PrometheusCollectorRegistry()
-    private let lock = NSLock()
-    private var lastEngine = EngineStats()
-    private var httpCounters: [Int: CoreMetrics.Counter] = [:]
+    /// The engine totals at the previous scrape, so counters advance by the difference.
+    private let lastEngine = Mutex(EngineStats())
+    private let httpCounters = Mutex<[Int: CoreMetrics.Counter]>([:])
 
     private let running, waiting, kvUsage: CoreMetrics.Gauge
     private let promptTokens, generationTokens, preemptions, prefixQueries, prefixHits: CoreMetrics.Counter
@@ -69,13 +69,7 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Records one finished engine request (one choice of an API request).
     func record(_ summary: GenerationSummary) {
-        let reason: String
-        switch summary.reason {
-        case .stop: reason = "stop"
-        case .length: reason = "length"
-        case .cancelled, .error: reason = "abort"
-        }
-        success[reason]?.increment()
+        success[summary.reason.metricLabel]?.increment()
         if let ttft = summary.firstTokenSeconds { timeToFirstToken.recordSeconds(ttft) }
         e2eLatency.recordSeconds(summary.totalSeconds)
         queueTime.recordSeconds(summary.queueSeconds)
@@ -83,17 +77,14 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Counts one HTTP response by status code.
     func countResponse(status: Int) {
-        lock.lock()
-        let counter: CoreMetrics.Counter
-        if let c = httpCounters[status] {
-            counter = c
-        } else {
+        let counter = httpCounters.withLock { counters in
+            if let c = counters[status] { return c }
             let labels = [("status", String(status))]
-            counter = CoreMetrics.Counter(label: "hearth:http_requests_total", dimensions: labels, handler: registry.makeCounter(
+            let c = CoreMetrics.Counter(label: "hearth:http_requests_total", dimensions: labels, handler: registry.makeCounter(
                 descriptor: Self.descriptor("http_requests_total", "HTTP responses by status code."), labels: labels))
-            httpCounters[status] = counter
+            counters[status] = c
+            return c
         }
-        lock.unlock()
         counter.increment()
     }
 
@@ -101,21 +92,21 @@ public final class ServerMetrics: @unchecked Sendable {
     func render(engine: () -> EngineStats?) -> [UInt8] {
         // The engine keeps running totals; counters advance by what happened since the previous scrape. Reading the
         // stats under the lock keeps two concurrent scrapes from advancing by the same tokens twice.
-        lock.lock()
-        let stats = engine()
-        let s = stats ?? EngineStats()
-        if stats != nil {
-            advance(promptTokens, s.promptTokens - lastEngine.promptTokens)
-            advance(generationTokens, s.generationTokens - lastEngine.generationTokens)
-            advance(preemptions, s.preemptions - lastEngine.preemptions)
-            advance(prefixQueries, s.prefixCacheQueries - lastEngine.prefixCacheQueries)
-            advance(prefixHits, s.prefixCacheHits - lastEngine.prefixCacheHits)
-            lastEngine = s
+        lastEngine.withLock { last in
+            let stats = engine()
+            let s = stats ?? EngineStats()
+            if stats != nil {
+                advance(promptTokens, s.promptTokens - last.promptTokens)
+                advance(generationTokens, s.generationTokens - last.generationTokens)
+                advance(preemptions, s.preemptions - last.preemptions)
+                advance(prefixQueries, s.prefixCacheQueries - last.prefixCacheQueries)
+                advance(prefixHits, s.prefixCacheHits - last.prefixCacheHits)
+                last = s
+            }
+            running.record(s.running)
+            waiting.record(s.waiting)
+            kvUsage.record(s.kvUsage)
         }
-        running.record(s.running)
-        waiting.record(s.waiting)
-        kvUsage.record(s.kvUsage)
-        lock.unlock()
         return registry.emitToBuffer()
     }
 

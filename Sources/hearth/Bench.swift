@@ -39,7 +39,7 @@ struct Bench: ParsableCommand {
             // `parallel` sequences of 64 context tokens each, then `genTokens` steps of one generated row per sequence.
             let blocksPer = (64 + genTokens + 15) / 16
             let kv = try KVStorage(config: m.config, blockCount: parallel * blocksPer)
-            let bt = Transformer(weights: m.weights, kv: kv, maxBatchTokens: max(parallel * 64, 64), maxLogitRows: parallel, threads: threads)
+            let bt = Transformer(weights: m.weights, kv: kv, maxBatchTokens: max(parallel * 64, 64), maxSequences: parallel, threads: threads)
             let tables = (0..<parallel).map { s in (0..<blocksPer).map { Int32(s * blocksPer + $0) } }
             var pre = ForwardBatch()
             for s in 0..<parallel { pre.append(tokens: prompt.prefix(64), startPosition: 0, blockTable: tables[s], wantsLogits: false) }

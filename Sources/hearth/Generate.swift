@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
-import Server
+import Generation
 import Tokenizers
 
 /// `hearth generate`: one prompt, continued token by token on stdout, with a stats line on stderr.
@@ -31,8 +31,9 @@ struct Generate: ParsableCommand {
         let tokenizer = try Tokenizer(gguf: m.file)
         var text = prompt
         if chat {
-            let template = try ChatTemplateSource.load(file: m.file, override: chatTemplate, warn: printError)
-            text = try template.renderSingleUser(prompt, tokenizer: tokenizer)
+            let template = try ChatPrompt.load(embedded: m.file.string("tokenizer.chat_template"), override: chatTemplate,
+                                               tokenizer: tokenizer, warn: printError)
+            text = try template.renderSingleUser(prompt)
         }
         let tokens = tokenizer.encode(text, addSpecial: true, parseSpecial: chat)
         guard !tokens.isEmpty else { throw CLIError("the prompt is empty") }

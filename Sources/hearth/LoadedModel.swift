@@ -22,7 +22,7 @@ struct LoadedModel {
         let blockSize = 16
         let blocks = (min(tokens, config.contextLength) + blockSize - 1) / blockSize
         let kv = try KVStorage(config: config, blockCount: max(blocks, 1), blockSize: blockSize)
-        return Transformer(weights: weights, kv: kv, maxBatchTokens: batch, maxLogitRows: 1, threads: threads)
+        return Transformer(weights: weights, kv: kv, maxBatchTokens: batch, maxSequences: 1, threads: threads)
     }
 }
 

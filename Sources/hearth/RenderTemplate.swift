@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GGUF
 import Jinja
-import Server
+import Generation
 import Tokenizers
 
 /// `hearth render-template`: renders a conversation read as JSON on stdin through a chat template, exactly.
@@ -22,7 +22,8 @@ struct RenderTemplate: ParsableCommand {
     func run() throws {
         let file = try model.map { try GGUFFile(path: $0) }
         let tokenizer = try file.map { try Tokenizer(gguf: $0) }
-        let template = try ChatTemplateSource.load(file: file, override: chatTemplate, warn: printError)
+        let template = try ChatPrompt.loadTemplate(embedded: file?.string("tokenizer.chat_template"), override: chatTemplate,
+                                                   warn: printError).template
         let input = FileHandle.standardInput.readDataToEndOfFile()
         guard case .dict(let object) = try Value.parseJSON(input) else { throw CLIError("stdin must be a JSON object") }
         guard let messages = object["messages"] else { throw CLIError("stdin has no \"messages\"") }
@@ -42,8 +43,11 @@ struct RenderTemplate: ParsableCommand {
         var tools: Value?
         if let t = object["tools"], case .none = t {} else { tools = object["tools"] }
         do {
+            // The special-token strings transformers passes to templates, from the model's vocabulary.
+            let bos = tokenizer.flatMap { t in t.bosID.map { t.decode([$0]) } }
+            let eos = tokenizer.flatMap { t in t.eosID.map { t.decode([$0]) } }
             let text = try template.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt,
-                                           variables: variables, tokenizer: tokenizer, now: clock)
+                                           bosToken: bos, eosToken: eos, variables: variables, now: clock)
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch let error as TemplateError {
             throw CLIError("template error: \(error)")

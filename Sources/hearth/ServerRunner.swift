@@ -7,6 +7,7 @@ import HTTP
 import Inference
 import Logging
 import Server
+import Synchronization
 import Tokenizers
 
 /// Runs `hearth serve` from a validated config: listen, load the model with progress, serve, drain on a signal.
@@ -22,7 +23,7 @@ struct ServerRunner {
         options.apiKeys = cfg.apiKeys
         options.corsOrigins = cfg.corsOrigins
         options.metricsRequireAuth = cfg.metricsRequireAuth
-        options.reasoningFormat = ReasoningFormat(rawValue: cfg.reasoningFormat) ?? .auto
+        options.reasoningFormat = cfg.reasoningFormat == .none ? .none : .auto
         options.logger = logger
         options.logContent = cfg.logContent
         options.allowSpecialInContent = cfg.allowSpecialInContent
@@ -56,10 +57,10 @@ struct ServerRunner {
         ])
 
         let drain = cfg.drainTimeout
-        let signals = SignalCount()
+        let signals = Atomic<Int>(0)
         let stop = ShutdownSignals { signal in
             // Nothing is in flight while loading, and a second signal means "now": neither waits for a drain.
-            if api.model == nil || signals.increment() > 1 {
+            if api.model == nil || signals.add(1, ordering: .relaxed).newValue > 1 {
                 logger.info("stopping at once", metadata: ["signal": .stringConvertible(Int(signal))])
                 exit(0)
             }
@@ -91,13 +92,14 @@ struct ServerRunner {
         let file = try GGUFFile(path: cfg.modelPath)
         let modelConfig = try ModelConfig(gguf: file)
         let tokenizer = try Tokenizer(gguf: file)
-        let template = try ChatTemplateSource.load(file: file, override: cfg.chatTemplate, warn: { logger.warning("\($0)") })
+        let prompt = try ChatPrompt.load(embedded: file.string("tokenizer.chat_template"), override: cfg.chatTemplate,
+                                         tokenizer: tokenizer, warn: { logger.warning("\($0)") })
         logger.info("loading model", metadata: [
             "path": .string(cfg.modelPath), "architecture": .string(modelConfig.architecture),
             "layers": .stringConvertible(modelConfig.layers), "file_mb": .stringConvertible(file.fileSize / 1_000_000),
         ])
         var engineConfig = EngineConfiguration.sized(for: modelConfig, memoryBudget: cfg.kvCacheMemory,
-                                                     precision: cfg.kvCacheType == "f16" ? .f16 : .f32)
+                                                     precision: cfg.kvCacheType == .f16 ? .f16 : .f32)
         let kvBytes = engineConfig.kvBytes(for: modelConfig)
         // Weights and a full KV cache must fit in what the machine has now: refuse at load, in one line, rather than
         // be killed mid-request when the cache fills.
@@ -115,7 +117,7 @@ struct ServerRunner {
         engineConfig.maxSequences = cfg.maxSequences
         engineConfig.maxWaiting = cfg.maxWaiting
         engineConfig.threads = cfg.threads
-        engineConfig.enablePrefixCaching = cfg.prefixCaching
+        engineConfig.prefixCaching = cfg.prefixCaching
         engineConfig.contextLength = cfg.contextLength
         if let asked = cfg.contextLength, asked > modelConfig.contextLength {
             logger.warning("context_length is larger than the model's; using the model's",
@@ -123,17 +125,17 @@ struct ServerRunner {
         }
         let engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: engineConfig)
         engine.start()
-        api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: engine.contextLength))
+        api.setModel(ServedModel(engine: engine, prompt: prompt))
         logger.info("model ready", metadata: [
             "load_s": .stringConvertible((Date().timeIntervalSince(start) * 10).rounded() / 10),
             "weights_mb": .stringConvertible(weights.residentBytes / 1_000_000),
             "rss_mb": .stringConvertible(Self.residentMegabytes() ?? -1),
             "context": .stringConvertible(engine.contextLength),
-            "kv_blocks": .stringConvertible(engineConfig.kvBlocks),
-            "kv_tokens": .stringConvertible(engineConfig.kvBlocks * engineConfig.blockSize),
-            "kv_mb": .stringConvertible(kvBytes / 1_000_000), "kv_type": .string(cfg.kvCacheType),
+            "kv_blocks": .stringConvertible(engineConfig.blockCount),
+            "kv_tokens": .stringConvertible(engineConfig.blockCount * engineConfig.blockSize),
+            "kv_mb": .stringConvertible(kvBytes / 1_000_000), "kv_type": .string(cfg.kvCacheType.rawValue),
             "threads": .stringConvertible(cfg.threads), "kernels": .string(KernelISA.selected.name),
-            "chat_template": .string(template.origin),
+            "chat_template": .string(prompt.origin),
         ])
         return engine
     }
@@ -147,16 +149,3 @@ struct ServerRunner {
     }
 }
 
-
-/// How many stop signals have arrived; touched only on the signal queue, locked anyway for the compiler's sake.
-private final class SignalCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        count += 1
-        return count
-    }
-}

@@ -15,10 +15,10 @@ final class PrecedenceTests: ConfigTestCase {
         XCTAssertNil(config.modelID)
         XCTAssertEqual(config.aliases, [])
         XCTAssertNil(config.chatTemplate)
-        XCTAssertEqual(config.reasoningFormat, "auto")
+        XCTAssertEqual(config.reasoningFormat, .auto)
         XCTAssertNil(config.contextLength)
         XCTAssertNil(config.kvCacheMemory)
-        XCTAssertEqual(config.kvCacheType, "f32")
+        XCTAssertEqual(config.kvCacheType, .f32)
         XCTAssertEqual(config.maxSequences, 64)
         XCTAssertEqual(config.maxBatchTokens, 512)
         XCTAssertEqual(config.maxWaiting, 256)
@@ -32,8 +32,8 @@ final class PrecedenceTests: ConfigTestCase {
         XCTAssertEqual(config.idleTimeout, 60)
         XCTAssertEqual(config.writeTimeout, 30)
         XCTAssertEqual(config.drainTimeout, 30)
-        XCTAssertEqual(config.logLevel, "info")
-        XCTAssertEqual(config.logFormat, "text")
+        XCTAssertEqual(config.logLevel, .info)
+        XCTAssertEqual(config.logFormat, .text)
         XCTAssertFalse(config.logContent)
     }
 
@@ -71,21 +71,21 @@ final class PrecedenceTests: ConfigTestCase {
         XCTAssertEqual(all.kvCacheMemory, 3 << 30)
         XCTAssertEqual(all.drainTimeout, 3)
         XCTAssertFalse(all.logContent)
-        XCTAssertEqual(all.logLevel, "error")
+        XCTAssertEqual(all.logLevel, .error)
 
         let noFlags = try load(yaml: yaml, env: env)
         XCTAssertEqual(noFlags.apiKeys, ["env1", "env2"])
         XCTAssertEqual(noFlags.kvCacheMemory, 2 << 30)
         XCTAssertEqual(noFlags.drainTimeout, 2)
         XCTAssertTrue(noFlags.logContent)
-        XCTAssertEqual(noFlags.logLevel, "warning")
+        XCTAssertEqual(noFlags.logLevel, .warning)
 
         let fileOnly = try load(yaml: yaml)
         XCTAssertEqual(fileOnly.apiKeys, ["file"])
         XCTAssertEqual(fileOnly.kvCacheMemory, 1 << 30)
         XCTAssertEqual(fileOnly.drainTimeout, 1)
         XCTAssertFalse(fileOnly.logContent)
-        XCTAssertEqual(fileOnly.logLevel, "debug")
+        XCTAssertEqual(fileOnly.logLevel, .debug)
     }
 
     func testLayersCombineKeyByKey() throws {
@@ -201,8 +201,8 @@ final class PrecedenceTests: ConfigTestCase {
 
     func testChoicesAreCaseInsensitive() throws {
         let config = try load(env: ["HEARTH_LOG_FORMAT": "JSON", "HEARTH_KV_CACHE_TYPE": "F16"], flags: modelFlag)
-        XCTAssertEqual(config.logFormat, "json")
-        XCTAssertEqual(config.kvCacheType, "f16")
+        XCTAssertEqual(config.logFormat, .json)
+        XCTAssertEqual(config.kvCacheType, .f16)
     }
 
     func testServedModelID() throws {
@@ -249,7 +249,8 @@ final class PrecedenceTests: ConfigTestCase {
         var config = ServeConfig(modelPath: "m")
         for key in ServeConfig.keys {
             let value: ConfigValue = switch key.kind {
-            case .string, .path, .choice: .text("x")
+            case .string, .path: .text("x")
+            case .choice(let words): .text(words[0])
             case .integer, .size: .integer(1)
             case .duration: .seconds(1)
             case .boolean: .flag(true)

@@ -17,10 +17,10 @@ final class EngineTests: XCTestCase {
         "<|im_start|>user\nWhat is 12 times 7?<|im_end|>\n<|im_start|>assistant\n",
     ]
 
-    func makeEngine(kvBlocks: Int = 256, maxWaiting: Int = 256, maxBatchTokens: Int = 128) throws -> (Engine, Tokenizer) {
+    func makeEngine(blockCount: Int = 256, maxWaiting: Int = 256, maxBatchTokens: Int = 128) throws -> (Engine, Tokenizer) {
         let (file, weights) = try TestModels.load(TestModels.smolLM2)
         let tokenizer = try Tokenizer(gguf: file)
-        var config = EngineConfiguration(kvBlocks: kvBlocks)
+        var config = EngineConfiguration(blockCount: blockCount)
         config.maxBatchTokens = maxBatchTokens
         config.maxWaiting = maxWaiting
         let engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
@@ -72,7 +72,7 @@ final class EngineTests: XCTestCase {
         defer { engine.stop() }
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         let prompt = tokenizer.encode(Self.prompts[2])
-        let runner = SequenceRunner(transformer: try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxLogitRows: 1))
+        let runner = SequenceRunner(transformer: try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxSequences: 1))
         var logits = try runner.feed(prompt)
         var expected: [Int32] = []
         for _ in 0..<16 {
@@ -133,7 +133,7 @@ final class EngineTests: XCTestCase {
         let solo = requests.map { text(big.submit($0).collect()).1 }
         big.stop()
         // 9 blocks of 16 tokens cannot hold four requests of up to ~70 tokens each: the newest get preempted.
-        let (small, _) = try makeEngine(kvBlocks: 9)
+        let (small, _) = try makeEngine(blockCount: 9)
         defer { small.stop() }
         let handles = requests.map { small.submit($0) }
         for (i, h) in handles.enumerated() {
@@ -145,7 +145,7 @@ final class EngineTests: XCTestCase {
     }
 
     func testRejections() throws {
-        let (engine, tokenizer) = try makeEngine(kvBlocks: 8)
+        let (engine, tokenizer) = try makeEngine(blockCount: 8)
         defer { engine.stop() }
         let prompt = tokenizer.encode(Self.prompts[0])
         let tooLong = engine.submit(GenerationRequest(promptTokens: prompt, maxTokens: 9000)).collect()
@@ -153,6 +153,6 @@ final class EngineTests: XCTestCase {
         let tooBig = engine.submit(GenerationRequest(promptTokens: prompt, maxTokens: 500)).collect()
         guard case .rejected(.exceedsKVCapacity) = tooBig.first else { return XCTFail("\(tooBig)") }
         let badToken = engine.submit(GenerationRequest(promptTokens: [1, 999_999], maxTokens: 5)).collect()
-        guard case .rejected(.invalid) = badToken.first else { return XCTFail("\(badToken)") }
+        guard case .rejected(.tokenOutOfRange(999_999, _, inLogitBias: false)) = badToken.first else { return XCTFail("\(badToken)") }
     }
 }

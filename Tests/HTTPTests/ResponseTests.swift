@@ -50,17 +50,6 @@ final class ResponseTests: XCTestCase {
         XCTAssertTrue(now.contains("\r\nDate: ") && now.contains(" GMT\r\n"), now)
     }
 
-    func testOpenAIErrorBodyIsExact() {
-        let response = HTTPResponse.error(status: .badRequest, message: "Bad \"input\"\n\u{1}")
-        XCTAssertEqual(response.status, .badRequest)
-        XCTAssertEqual(response.headers["Content-Type"], "application/json")
-        XCTAssertEqual(String(decoding: response.body, as: UTF8.self),
-                       #"{"error":{"message":"Bad \"input\"\n\u0001","type":"invalid_request_error","param":null,"code":null}}"#)
-        let custom = HTTPResponse.error(status: .notFound, message: "m", type: "not_found_error", param: "model", code: "model_not_found")
-        XCTAssertEqual(String(decoding: custom.body, as: UTF8.self),
-                       #"{"error":{"message":"m","type":"not_found_error","param":"model","code":"model_not_found"}}"#)
-    }
-
     func testJSONAndTextHelpers() throws {
         struct Model: Encodable { var id: String }
         let json = try HTTPResponse.json(Model(id: "m1"), status: .created)

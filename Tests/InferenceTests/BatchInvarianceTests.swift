@@ -13,7 +13,7 @@ final class BatchInvarianceTests: XCTestCase {
     ]
 
     func logitsAlone(_ weights: ModelWeights, _ prompt: [Int32], chunk: Int) throws -> [Float] {
-        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxLogitRows: 4)
+        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8), maxBatchTokens: 64, maxSequences: 4)
         var position = 0
         var last: [Float] = []
         let table = (0..<Int32(8)).map { $0 }
@@ -41,7 +41,7 @@ final class BatchInvarianceTests: XCTestCase {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         let alone = try prompts.map { try logitsAlone(weights, $0, chunk: 64) }
         // All three prompts in one pass, each with its own blocks; then again with the first already half cached.
-        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 12), maxBatchTokens: 128, maxLogitRows: 4)
+        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 12), maxBatchTokens: 128, maxSequences: 4)
         var batch = ForwardBatch()
         for (i, p) in prompts.enumerated() {
             let table = (0..<Int32(4)).map { Int32(i) * 4 + $0 }
@@ -64,7 +64,7 @@ final class BatchInvarianceTests: XCTestCase {
 
     func testGeneratedRowsDoNotDependOnTheBatch() throws {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
-        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 16), maxBatchTokens: 128, maxLogitRows: 8)
+        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 16), maxBatchTokens: 128, maxSequences: 8)
         // Three sequences' prompts, then their decode tokens one at a time each, then all together beside a prefill chunk.
         var prefill = ForwardBatch()
         for (i, p) in prompts.enumerated() {
@@ -91,7 +91,7 @@ final class BatchInvarianceTests: XCTestCase {
     func testHalfPrecisionKVCacheStaysCloseToF32() throws {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
         func run(_ precision: KVStorage.Precision) throws -> [[Float]] {
-            let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8, precision: precision), maxBatchTokens: 64, maxLogitRows: 1)
+            let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 8, precision: precision), maxBatchTokens: 64, maxSequences: 1)
             let runner = SequenceRunner(transformer: t)
             var rows = [Array(try runner.feed(prompts[0]))]
             for token in prompts[2].prefix(5) { rows.append(Array(try runner.feed([token], generated: true))) }
@@ -108,7 +108,7 @@ final class BatchInvarianceTests: XCTestCase {
 
     func testBadBatchesThrow() throws {
         let (_, weights) = try TestModels.load(TestModels.smolLM2)
-        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 2), maxBatchTokens: 8, maxLogitRows: 1)
+        let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 2), maxBatchTokens: 8, maxSequences: 1)
         var tooMany = ForwardBatch()
         tooMany.append(tokens: Array(repeating: 5, count: 9), startPosition: 0, blockTable: [0], wantsLogits: true)
         XCTAssertThrowsError(try t.forward(tooMany)) { XCTAssertEqual($0 as? ForwardError, .batchTooLarge(tokens: 9, limit: 8)) }
@@ -130,7 +130,7 @@ final class BatchInvarianceTests: XCTestCase {
         let prompt = prompts[2]
         func logits(_ isa: KernelISA, threads: Int) throws -> [[Float]] {
             let t = try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 4), maxBatchTokens: 32,
-                                    maxLogitRows: 1, threads: threads, isa: isa)
+                                    maxSequences: 1, threads: threads, isa: isa)
             var chunk = ForwardBatch()
             chunk.append(tokens: prompt, startPosition: 0, blockTable: [0, 1, 2, 3], wantsLogits: true)
             try t.forward(chunk)

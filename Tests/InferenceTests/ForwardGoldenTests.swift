@@ -38,7 +38,7 @@ final class ForwardGoldenTests: XCTestCase {
         let (_, weights) = try TestModels.load(model)
         let fx = try fixture(fixtureName)
         let kv = try KVStorage(config: weights.config, blockCount: 16, blockSize: 16)
-        let runner = SequenceRunner(transformer: Transformer(weights: weights, kv: kv, maxBatchTokens: 128, maxLogitRows: 4))
+        let runner = SequenceRunner(transformer: Transformer(weights: weights, kv: kv, maxBatchTokens: 128, maxSequences: 4))
         for prompt in fx.prompts {
             runner.reset()
             let positions = prompt.reference.last_positions

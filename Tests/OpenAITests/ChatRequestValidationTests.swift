@@ -150,10 +150,4 @@ final class ChatRequestValidationTests: XCTestCase {
         assertRejected(chatBody(#""response_format":{}"#), param: "response_format.type", code: "missing_required_parameter")
         assertRejected(chatBody(#""response_format":"text""#), param: "response_format", code: "invalid_type")
     }
-
-    func testJSONDecoderPassesValidationErrorsThrough() {
-        XCTAssertThrowsError(try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(chatBody(#""n":9"#).utf8))) { error in
-            XCTAssertEqual((error as? OpenAIError)?.param, "n")
-        }
-    }
 }

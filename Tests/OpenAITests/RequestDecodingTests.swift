@@ -100,13 +100,6 @@ final class RequestDecodingTests: XCTestCase {
         XCTAssertEqual(try decodeChat(body).messages[0].content, "héllo 😀 é \n\"q\" a/b")
     }
 
-    func testDecodableConformance() throws {
-        let request = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(chatBody(#""n":2"#).utf8))
-        XCTAssertEqual(request.settings.n, 2)
-        let completion = try JSONDecoder().decode(CompletionRequest.self, from: Data(completionBody().utf8))
-        XCTAssertEqual(completion.prompt, .text("Once upon a time"))
-    }
-
     // MARK: Completions
 
     func testCompletionDefaults() throws {

@@ -20,7 +20,7 @@ final class AdmissionTests: XCTestCase {
     }
 
     func testTooLongForContext() {
-        let s = Scheduler(config: config(maxModelLen: 100))
+        let s = Scheduler(config: config(contextLength: 100))
         XCTAssertEqual(error(s, Request(id: 1, promptTokens: tokens(90), maxTokens: 11)),
                        .tooLong(promptTokens: 90, maxTokens: 11, limit: 100))
         XCTAssertEqual(error(s, Request(id: 2, promptTokens: tokens(101), maxTokens: 1)),
@@ -32,7 +32,7 @@ final class AdmissionTests: XCTestCase {
 
     func testExceedsKVCapacity() {
         // 4 blocks of 4 slots: 16 positions. A request needs prompt + maxTokens - 1 positions.
-        let s = Scheduler(config: config(blockSize: 4, numBlocks: 4, maxModelLen: 1000))
+        let s = Scheduler(config: config(blockSize: 4, blockCount: 4, contextLength: 1000))
         XCTAssertEqual(error(s, Request(id: 1, promptTokens: tokens(10), maxTokens: 8)),
                        .exceedsKVCapacity(neededBlocks: 5, totalBlocks: 4))
         let exact = Request(id: 2, promptTokens: tokens(10), maxTokens: 7)
@@ -46,7 +46,7 @@ final class AdmissionTests: XCTestCase {
 
     func testQueueFull() {
         // Two sequence slots and a queue of 3: a burst into the idle scheduler is admitted up to 2 + 3.
-        let s = Scheduler(config: config(maxNumSeqs: 2, maxWaiting: 3))
+        let s = Scheduler(config: config(maxSequences: 2, maxWaiting: 3))
         for id in 1...5 { s.addOrFail(RequestID(id), tokens(4)) }
         XCTAssertEqual(error(s, Request(id: 6, promptTokens: tokens(4), maxTokens: 1)), .queueFull(waiting: 5))
         XCTAssertNil(s.request(6))
@@ -59,7 +59,7 @@ final class AdmissionTests: XCTestCase {
     }
 
     func testZeroWaitingCapacityAdmitsOnlyWhatFreeSlotsTake() {
-        let s = Scheduler(config: config(maxNumSeqs: 1, maxWaiting: 0))
+        let s = Scheduler(config: config(maxSequences: 1, maxWaiting: 0))
         XCTAssertNil(error(s, Request(id: 1, promptTokens: [1], maxTokens: 4)))
         XCTAssertEqual(error(s, Request(id: 2, promptTokens: [1], maxTokens: 1)), .queueFull(waiting: 1))
         FakeEngine(s).step()
@@ -77,7 +77,7 @@ final class AdmissionTests: XCTestCase {
     }
 
     func testRejectedRequestLeavesNoTrace() {
-        let s = Scheduler(config: config(blockSize: 4, numBlocks: 2, maxModelLen: 100))
+        let s = Scheduler(config: config(blockSize: 4, blockCount: 2, contextLength: 100))
         let r = Request(id: 1, promptTokens: tokens(20), maxTokens: 1)
         XCTAssertNotNil(error(s, r))
         XCTAssertEqual(r.status, .waiting)

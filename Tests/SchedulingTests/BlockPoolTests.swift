@@ -3,7 +3,7 @@ import XCTest
 
 final class BlockPoolTests: XCTestCase {
     func testAllocateFromHeadAndFreeOrder() {
-        let pool = BlockPool(numBlocks: 6, blockSize: 2)
+        let pool = BlockPool(blockCount: 6, blockSize: 2)
         XCTAssertEqual(pool.freeQueue(), [0, 1, 2, 3, 4, 5])
         var a: [Int32] = []
         XCTAssertTrue(pool.allocate(3, appendingTo: &a))
@@ -29,7 +29,7 @@ final class BlockPoolTests: XCTestCase {
     }
 
     func testTouchTakesFreeCachedBlockOffQueue() {
-        let pool = BlockPool(numBlocks: 4, blockSize: 2)
+        let pool = BlockPool(blockCount: 4, blockSize: 2)
         var a: [Int32] = []
         pool.allocate(2, appendingTo: &a)
         pool.register(0, hash: 1, parent: -1, tokens: [1, 2])
@@ -50,7 +50,7 @@ final class BlockPoolTests: XCTestCase {
     }
 
     func testLookupComparesTokensAndParent() {
-        let pool = BlockPool(numBlocks: 8, blockSize: 2)
+        let pool = BlockPool(blockCount: 8, blockSize: 2)
         var held: [Int32] = []
         pool.allocate(4, appendingTo: &held)
         // Every block under the same hash: only tokens and parent tell them apart.
@@ -72,7 +72,7 @@ final class BlockPoolTests: XCTestCase {
     /// A child registered under a parent that was evicted and reused for the same tokens can never match:
     /// the parent's epoch changed, so the child's cached K/V (computed after the old parent) is unreachable.
     func testEvictedParentInvalidatesChildren() {
-        let pool = BlockPool(numBlocks: 4, blockSize: 2)
+        let pool = BlockPool(blockCount: 4, blockSize: 2)
         var held: [Int32] = []
         pool.allocate(2, appendingTo: &held)
         pool.register(0, hash: 1, parent: -1, tokens: [1, 2])
@@ -92,7 +92,7 @@ final class BlockPoolTests: XCTestCase {
     }
 
     func testEvictionRemovesFromCollisionChain() {
-        let pool = BlockPool(numBlocks: 3, blockSize: 1)
+        let pool = BlockPool(blockCount: 3, blockSize: 1)
         var held: [Int32] = []
         pool.allocate(3, appendingTo: &held)
         for b in held { pool.register(b, hash: 5, parent: -1, tokens: [Int32(b)]) }

@@ -55,7 +55,7 @@ final class CancellationTests: XCTestCase {
     }
 
     func testCancelPreempted() {
-        let s = Scheduler(config: config(budget: 512, blockSize: 4, numBlocks: 5, maxModelLen: 64))
+        let s = Scheduler(config: config(budget: 512, blockSize: 4, blockCount: 5, contextLength: 64))
         let engine = FakeEngine(s)
         s.addOrFail(1, tokens(6), maxTokens: 3)
         let b = s.addOrFail(2, tokens(12, from: 2000), maxTokens: 2)
@@ -98,7 +98,7 @@ final class CancellationTests: XCTestCase {
     }
 
     func testCancellingEverythingLeavesPoolIdle() {
-        let s = Scheduler(config: config(budget: 64, blockSize: 4, numBlocks: 40, maxModelLen: 128))
+        let s = Scheduler(config: config(budget: 64, blockSize: 4, blockCount: 40, contextLength: 128))
         let engine = FakeEngine(s)
         for id in 1...12 { s.addOrFail(RequestID(id), tokens(Int(id) * 5, from: Int32(id) * 100), maxTokens: 40) }
         for _ in 0..<6 { engine.step() }

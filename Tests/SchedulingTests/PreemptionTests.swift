@@ -5,7 +5,7 @@ final class PreemptionTests: XCTestCase {
     /// Two requests outgrow a 6-block pool: the newer one is preempted, keeps its output, goes back to the
     /// front of the queue ahead of a newer arrival, and later finishes with exactly the undisturbed sequence.
     func testNewestRunningRequestIsPreemptedAndResumesIdentically() {
-        let s = Scheduler(config: config(budget: 512, blockSize: 4, numBlocks: 6, maxModelLen: 64))
+        let s = Scheduler(config: config(budget: 512, blockSize: 4, blockCount: 6, contextLength: 64))
         let engine = FakeEngine(s)
         let a = s.addOrFail(1, tokens(8), maxTokens: 12)
         let b = s.addOrFail(2, tokens(8, from: 2000), maxTokens: 12)
@@ -42,7 +42,7 @@ final class PreemptionTests: XCTestCase {
         XCTAssertLessThanOrEqual(firstScheduled[2]!, firstScheduled[3]!, "FCFS: the preempted request resumes first")
 
         for (r, prompt) in [(a, tokens(8)), (b, tokens(8, from: 2000)), (c, tokens(4, from: 3000))] {
-            let (ref, reason) = engine.reference(prompt: prompt, maxTokens: r.maxTokens, stop: [], maxModelLen: 64)
+            let (ref, reason) = engine.reference(prompt: prompt, maxTokens: r.maxTokens, stop: [], contextLength: 64)
             XCTAssertEqual(r.outputTokens, ref, "request \(r.id)")
             XCTAssertEqual(r.status, .finished(reason))
         }
@@ -54,7 +54,7 @@ final class PreemptionTests: XCTestCase {
     /// When the request that needs a block is itself the newest, it preempts itself; nothing is admitted
     /// in that step; on resume it finds its own computed blocks in the prefix cache.
     func testSelfPreemptionBlocksAdmissionAndResumesFromCache() {
-        let s = Scheduler(config: config(budget: 512, blockSize: 4, numBlocks: 5, maxModelLen: 64))
+        let s = Scheduler(config: config(budget: 512, blockSize: 4, blockCount: 5, contextLength: 64))
         let engine = FakeEngine(s)
         let a = s.addOrFail(1, tokens(6), maxTokens: 3)
         let b = s.addOrFail(2, tokens(12, from: 2000), maxTokens: 2)
@@ -78,14 +78,14 @@ final class PreemptionTests: XCTestCase {
         engine.runToCompletion()
         XCTAssertEqual(a.status, .finished(.length))
         XCTAssertEqual(b.outputTokens, engine.reference(prompt: tokens(12, from: 2000), maxTokens: 2, stop: [],
-                                                        maxModelLen: 64).0)
+                                                        contextLength: 64).0)
         XCTAssertTrue(engine.failures.isEmpty, "\(engine.failures)")
         XCTAssertTrue(s.checkIdleInvariant())
     }
 
-    /// A preempted request goes ahead of requests that were already waiting (here held back by maxNumSeqs).
+    /// A preempted request goes ahead of requests that were already waiting (here held back by maxSequences).
     func testPreemptedRequestJumpsAheadOfEarlierWaiting() {
-        let s = Scheduler(config: config(budget: 512, maxNumSeqs: 2, blockSize: 4, numBlocks: 6, maxModelLen: 64))
+        let s = Scheduler(config: config(budget: 512, maxSequences: 2, blockSize: 4, blockCount: 6, contextLength: 64))
         let engine = FakeEngine(s)
         s.addOrFail(1, tokens(8), maxTokens: 12)
         s.addOrFail(2, tokens(8, from: 2000), maxTokens: 12)

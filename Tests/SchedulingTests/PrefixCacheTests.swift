@@ -91,7 +91,7 @@ final class PrefixCacheTests: XCTestCase {
 
     /// With every hash equal, lookups still only return blocks with the right tokens and the right parent.
     func testConstantHashNeverServesWrongBlocks() {
-        let s = Scheduler(config: config(blockSize: 4, numBlocks: 64), hashFunction: { _, _ in 42 })
+        let s = Scheduler(config: config(blockSize: 4, blockCount: 64), hashFunction: { _, _ in 42 })
         let engine = FakeEngine(s)
         let x = tokens(4, from: 100), y = tokens(4, from: 200), z = tokens(4, from: 300)
         s.addOrFail(1, x + y + z + [7], maxTokens: 1)
@@ -130,7 +130,7 @@ final class PrefixCacheTests: XCTestCase {
 
     /// vLLM's test_evict, adapted: freed blocks queue tail-first; cached blocks evict in LRU order.
     func testEvictionOrderIsLeastRecentlyUsed() {
-        let m = KVCacheManager(numBlocks: 10, blockSize: 16)
+        let m = KVCacheManager(blockCount: 10, blockSize: 16)
         let r0 = Request(id: 0, promptTokens: tokens(5 * 16 + 7, from: 0), maxTokens: 1)
         XCTAssertEqual(m.allocateSlots(r0, numNewTokens: 5 * 16 + 7), [0, 1, 2, 3, 4, 5])
         let r1 = Request(id: 1, promptTokens: tokens(3 * 16, from: 5 * 16 + 7), maxTokens: 1)
@@ -172,7 +172,7 @@ final class PrefixCacheTests: XCTestCase {
 
     /// Hits on free cached blocks count against the free blocks they come from.
     func testAllocationCountsEvictableHits() {
-        let m = KVCacheManager(numBlocks: 4, blockSize: 4)
+        let m = KVCacheManager(blockCount: 4, blockSize: 4)
         let r0 = Request(id: 0, promptTokens: tokens(12), maxTokens: 1)
         XCTAssertNotNil(m.allocateSlots(r0, numNewTokens: 12))
         r0.numComputedTokens = 12

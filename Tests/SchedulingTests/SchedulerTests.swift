@@ -23,7 +23,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testChunkedPrefillKeepsDecodeFirstEveryStep() {
-        let s = Scheduler(config: config(budget: 512, numBlocks: 200, maxModelLen: 2048))
+        let s = Scheduler(config: config(budget: 512, blockCount: 200, contextLength: 2048))
         s.addOrFail(1, tokens(10), maxTokens: 100)
         let engine = FakeEngine(s)
         XCTAssertEqual(engine.step().0.plan, [[1, 10]])
@@ -74,7 +74,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testMaxNumSeqsLimitsRunningRequests() {
-        let s = Scheduler(config: config(maxNumSeqs: 2))
+        let s = Scheduler(config: config(maxSequences: 2))
         s.addOrFail(1, tokens(4), maxTokens: 2)
         s.addOrFail(2, tokens(4, from: 2000), maxTokens: 5)
         s.addOrFail(3, tokens(4, from: 3000), maxTokens: 5)
@@ -106,7 +106,7 @@ final class SchedulerTests: XCTestCase {
     func testStopTokenFinishesWithStopAndIsKept() {
         let s = Scheduler(config: config())
         let engine = FakeEngine(s)
-        let (ref, _) = engine.reference(prompt: tokens(5), maxTokens: 50, stop: [], maxModelLen: 4096)
+        let (ref, _) = engine.reference(prompt: tokens(5), maxTokens: 50, stop: [], contextLength: 4096)
         let stop = ref[3]
         let cut = ref.firstIndex(of: stop)!
         let r = s.addOrFail(1, tokens(5), maxTokens: 50, stop: [stop])
@@ -118,7 +118,7 @@ final class SchedulerTests: XCTestCase {
     func testStopTokenOnLastAllowedTokenReportsStop() {
         let s = Scheduler(config: config())
         let engine = FakeEngine(s)
-        let (ref, _) = engine.reference(prompt: tokens(5), maxTokens: 4, stop: [], maxModelLen: 4096)
+        let (ref, _) = engine.reference(prompt: tokens(5), maxTokens: 4, stop: [], contextLength: 4096)
         guard !ref[0..<3].contains(ref[3]) else { return XCTFail("fixture: pick a prompt whose 4th token is new") }
         let r = s.addOrFail(1, tokens(5), maxTokens: 4, stop: [ref[3]])
         engine.runToCompletion()
@@ -127,7 +127,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testContextEndFinishesWithLength() {
-        let s = Scheduler(config: config(maxModelLen: 12))
+        let s = Scheduler(config: config(contextLength: 12))
         let r = s.addOrFail(1, tokens(8), maxTokens: 4)
         FakeEngine(s).runToCompletion()
         XCTAssertEqual(r.numTokens, 12)
@@ -213,10 +213,10 @@ final class SchedulerTests: XCTestCase {
     func testConfigValidation() {
         XCTAssertNil(config().invalidReason)
         XCTAssertNotNil(config(budget: 0).invalidReason)
-        XCTAssertNotNil(config(maxNumSeqs: 0).invalidReason)
+        XCTAssertNotNil(config(maxSequences: 0).invalidReason)
         XCTAssertNotNil(config(blockSize: 0).invalidReason)
-        XCTAssertNotNil(config(numBlocks: 0).invalidReason)
-        XCTAssertNotNil(config(maxModelLen: 1).invalidReason)
+        XCTAssertNotNil(config(blockCount: 0).invalidReason)
+        XCTAssertNotNil(config(contextLength: 1).invalidReason)
         XCTAssertNotNil(config(maxWaiting: -1).invalidReason)
     }
 }

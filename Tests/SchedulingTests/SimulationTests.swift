@@ -20,8 +20,8 @@ final class SimulationTests: XCTestCase {
     @discardableResult
     private func simulate(seed: UInt64, prefixCaching: Bool, requests total: Int) -> Tally {
         var rng = SeededRNG(seed: seed)
-        let maxModelLen = 160
-        let cfg = config(budget: 48, maxNumSeqs: 12, blockSize: 4, numBlocks: 64, maxModelLen: maxModelLen,
+        let contextLength = 160
+        let cfg = config(budget: 48, maxSequences: 12, blockSize: 4, blockCount: 64, contextLength: contextLength,
                          maxWaiting: 24, prefixCaching: prefixCaching)
         let s = Scheduler(config: cfg)
         let engine = FakeEngine(s, vocab: 64)
@@ -42,7 +42,7 @@ final class SimulationTests: XCTestCase {
             for _ in 0..<Int.random(in: 0...2, using: &rng) where nextID <= RequestID(total) {
                 var prompt = Bool.random(using: &rng) ? prefixes.randomElement(using: &rng)! : []
                 prompt += (0..<Int.random(in: 1...50, using: &rng)).map { _ in Int32.random(in: 1..<64, using: &rng) }
-                let maxTokens = Int.random(in: 1...min(48, maxModelLen - prompt.count), using: &rng)
+                let maxTokens = Int.random(in: 1...min(48, contextLength - prompt.count), using: &rng)
                 pending.append(Request(id: nextID, promptTokens: prompt, maxTokens: maxTokens, stopTokenIDs: stop))
                 prompts[nextID] = prompt
                 nextID += 1
@@ -72,7 +72,7 @@ final class SimulationTests: XCTestCase {
                     case .finished: XCTFail("a live request is finished")
                     }
                     XCTAssertTrue(s.finish(id, reason: .cancelled))
-                    XCTAssertTrue(r.outputTokens.elementsEqual(reference(engine, r, prompts[id]!, maxModelLen).0.prefix(r.outputTokens.count)))
+                    XCTAssertTrue(r.outputTokens.elementsEqual(reference(engine, r, prompts[id]!, contextLength).0.prefix(r.outputTokens.count)))
                 }
             }
 
@@ -86,7 +86,7 @@ final class SimulationTests: XCTestCase {
             }
             let sampled = engine.run(out)
             for r in s.update(out, sampledTokens: sampled) {
-                let (ref, reason) = reference(engine, r, prompts[r.id]!, maxModelLen)
+                let (ref, reason) = reference(engine, r, prompts[r.id]!, contextLength)
                 XCTAssertEqual(r.outputTokens, ref, "seed \(seed) request \(r.id)")
                 XCTAssertEqual(r.status, .finished(reason), "seed \(seed) request \(r.id)")
                 tally.completed += 1
@@ -99,7 +99,7 @@ final class SimulationTests: XCTestCase {
         XCTAssertTrue(s.checkIdleInvariant(), "seed \(seed)")
         let stats = s.stats
         XCTAssertEqual(stats.numUsedBlocks, 0)
-        XCTAssertEqual(stats.numFreeBlocks, cfg.numBlocks)
+        XCTAssertEqual(stats.numFreeBlocks, cfg.blockCount)
         // The run must have exercised what it claims to test.
         XCTAssertGreaterThan(stats.numPreemptions, 0, "seed \(seed)")
         XCTAssertGreaterThan(tally.cancelledWaiting, 0, "seed \(seed)")
@@ -118,18 +118,18 @@ final class SimulationTests: XCTestCase {
         return tally
     }
 
-    private func reference(_ engine: FakeEngine, _ r: Request, _ prompt: [Int32], _ maxModelLen: Int) -> ([Int32], FinishReason) {
+    private func reference(_ engine: FakeEngine, _ r: Request, _ prompt: [Int32], _ contextLength: Int) -> ([Int32], FinishReason) {
         XCTAssertEqual(r.promptTokens, prompt)
-        return engine.reference(prompt: prompt, maxTokens: r.maxTokens, stop: r.stopTokenIDs, maxModelLen: maxModelLen)
+        return engine.reference(prompt: prompt, maxTokens: r.maxTokens, stop: r.stopTokenIDs, contextLength: contextLength)
     }
 
     /// Test-side checks of a plan, independent of the scheduler's own invariant check: budget and sequence
     /// limits; tables cover positions; a block in two tables is the same cached prefix block of both.
     private func check(_ out: SchedulerOutput, _ s: Scheduler, seed: UInt64) {
         let bs = s.config.blockSize
-        XCTAssertLessThanOrEqual(out.totalTokens, s.config.maxNumBatchedTokens)
+        XCTAssertLessThanOrEqual(out.totalTokens, s.config.maxBatchTokens)
         XCTAssertEqual(out.totalTokens, out.scheduled.reduce(0) { $0 + $1.count })
-        XCTAssertLessThanOrEqual(out.scheduled.count, s.config.maxNumSeqs)
+        XCTAssertLessThanOrEqual(out.scheduled.count, s.config.maxSequences)
         XCTAssertEqual(Set(out.scheduled.map(\.id)).count, out.scheduled.count)
         for e in out.scheduled {
             XCTAssertGreaterThanOrEqual(e.blockTable.count * bs, e.end, "seed \(seed) request \(e.id)")

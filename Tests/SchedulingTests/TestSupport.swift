@@ -14,10 +14,10 @@ struct SeededRNG: RandomNumberGenerator {
     }
 }
 
-func config(budget: Int = 512, maxNumSeqs: Int = 64, blockSize: Int = 16, numBlocks: Int = 256,
-            maxModelLen: Int = 4096, maxWaiting: Int = 256, prefixCaching: Bool = true) -> SchedulerConfig {
-    SchedulerConfig(maxNumBatchedTokens: budget, maxNumSeqs: maxNumSeqs, blockSize: blockSize, numBlocks: numBlocks,
-                    maxModelLen: maxModelLen, maxWaiting: maxWaiting, enablePrefixCaching: prefixCaching)
+func config(budget: Int = 512, maxSequences: Int = 64, blockSize: Int = 16, blockCount: Int = 256,
+            contextLength: Int = 4096, maxWaiting: Int = 256, prefixCaching: Bool = true) -> SchedulerConfig {
+    SchedulerConfig(maxBatchTokens: budget, maxSequences: maxSequences, blockSize: blockSize, blockCount: blockCount,
+                    contextLength: contextLength, maxWaiting: maxWaiting, prefixCaching: prefixCaching)
 }
 
 /// `count` distinct-looking tokens starting at `from`.
@@ -43,7 +43,7 @@ final class FakeEngine {
         self.scheduler = scheduler
         blockSize = scheduler.config.blockSize
         self.vocab = vocab
-        kv = Array(repeating: 0, count: scheduler.config.numBlocks * scheduler.config.blockSize)
+        kv = Array(repeating: 0, count: scheduler.config.blockCount * scheduler.config.blockSize)
     }
 
     /// Hash of `tokens[0...p]` for every `p`, never 0 (0 marks an unwritten slot).
@@ -70,7 +70,7 @@ final class FakeEngine {
     func sample(afterKV value: UInt64) -> Int32 { Int32(truncatingIfNeeded: (value >> 11) % UInt64(vocab)) }
 
     /// The output an undisturbed run produces for `prompt`, with the finish reason.
-    func reference(prompt: [Int32], maxTokens: Int, stop: Set<Int32>, maxModelLen: Int) -> ([Int32], FinishReason) {
+    func reference(prompt: [Int32], maxTokens: Int, stop: Set<Int32>, contextLength: Int) -> ([Int32], FinishReason) {
         var h = prompt.reduce(FakeEngine.seed, FakeEngine.extend)
         var out: [Int32] = []
         while true {
@@ -78,7 +78,7 @@ final class FakeEngine {
             h = FakeEngine.extend(h, t)
             out.append(t)
             if stop.contains(t) { return (out, .stop) }
-            if out.count >= maxTokens || prompt.count + out.count >= maxModelLen { return (out, .length) }
+            if out.count >= maxTokens || prompt.count + out.count >= contextLength { return (out, .length) }
         }
     }
 

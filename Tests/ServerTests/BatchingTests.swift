@@ -37,12 +37,12 @@ final class BatchingTests: XCTestCase {
     /// A second server on the shared weights, with its own engine configuration.
     static func server(_ configure: (inout EngineConfiguration) -> Void) throws -> (Engine, HTTPServer) {
         let base = try XCTUnwrap(try ServerHarness.get().api.model)
-        var config = EngineConfiguration(kvBlocks: 2048)
+        var config = EngineConfiguration(blockCount: 2048)
         configure(&config)
-        let engine = try Engine(weights: base.engine.transformer.weights, tokenizer: base.tokenizer, configuration: config)
+        let engine = try Engine(weights: base.engine.weights, tokenizer: base.engine.tokenizer, configuration: config)
         engine.start()
         let api = OpenAIServer(options: ServerOptions(modelID: "smollm2"))
-        api.setModel(ServedModel(engine: engine, tokenizer: base.tokenizer, template: base.template, contextLength: base.contextLength))
+        api.setModel(ServedModel(engine: engine, prompt: base.prompt))
         let http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: api.handler)
         try http.start()
         return (engine, http)
@@ -50,7 +50,7 @@ final class BatchingTests: XCTestCase {
 
     func testThirtyTwoConcurrentStreamsMatchSoloRuns() throws {
         // No prefix cache: the batched pass must prefill every prompt beside the others, in chunks.
-        let (engine, http) = try Self.server { $0.enablePrefixCaching = false }
+        let (engine, http) = try Self.server { $0.prefixCaching = false }
         defer { http.shutdown(drainTimeout: .seconds(1)); engine.stop() }
         // Prompt lengths from ~10 to ~1,500 tokens, most of them short.
         let prompts = (0..<32).map { Self.prompt(words: 8 + $0 * $0 * 1_300 / (31 * 31), seed: $0) }

@@ -10,9 +10,9 @@ import XCTest
 /// The DeepSeek-R1-Distill template opens `<think>` in the generation prompt, so the whole output is reasoning
 /// until `</think>`; the server splits it into `reasoning_content`, or leaves it alone with `--reasoning-format none`.
 final class ReasoningTests: XCTestCase {
-    func r1Template() throws -> ChatTemplateSource {
+    func r1Prompt(_ base: ServedModel) throws -> ChatPrompt {
         let path = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/deepseek-r1-distill-qwen-32b", ofType: "jinja"))
-        return try ChatTemplateSource.load(file: nil, override: path, warn: { _ in })
+        return try ChatPrompt.load(embedded: nil, override: path, tokenizer: base.engine.tokenizer, warn: { _ in })
     }
 
     func server(format: ReasoningFormat) throws -> (HTTPServer, Int) {
@@ -21,15 +21,15 @@ final class ReasoningTests: XCTestCase {
         var options = ServerOptions(modelID: "r1")
         options.reasoningFormat = format
         let api = OpenAIServer(options: options)
-        api.setModel(ServedModel(engine: base.engine, tokenizer: base.tokenizer, template: try r1Template(), contextLength: base.contextLength))
+        api.setModel(ServedModel(engine: base.engine, prompt: try r1Prompt(base)))
         let http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: api.handler)
         try http.start()
         return (http, http.port)
     }
 
     func testTemplateOpensThinking() throws {
-        let rendered = try r1Template().render(messages: .list([.dict(["role": "user", "content": "Hi"])]), tokenizer: nil,
-                                               bos: "<｜begin▁of▁sentence｜>", eos: "<｜end▁of▁sentence｜>")
+        let base = try XCTUnwrap(ServerHarness.get().api.model)
+        let rendered = try r1Prompt(base).render(messages: .list([.dict(["role": "user", "content": "Hi"])]))
         XCTAssertTrue(rendered.hasSuffix("<think>\n"), rendered)
         XCTAssertTrue(ReasoningParser.promptOpensReasoning(renderedPrompt: rendered))
     }

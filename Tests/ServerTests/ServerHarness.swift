@@ -32,7 +32,7 @@ final class ServerHarness: @unchecked Sendable {
     private init() throws {
         let (file, weights) = try TestModels.load(TestModels.smolLM2)
         let tokenizer = try Tokenizer(gguf: file)
-        var config = EngineConfiguration(kvBlocks: 1024)
+        var config = EngineConfiguration(blockCount: 1024)
         config.maxWaiting = 64
         engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
         engine.start()
@@ -41,8 +41,9 @@ final class ServerHarness: @unchecked Sendable {
         options.apiKeys = [Self.apiKey]
         options.corsOrigins = ["https://chat.example"]
         api = OpenAIServer(options: options)
-        let template = try ChatTemplateSource.load(file: file, override: nil, warn: { _ in })
-        api.setModel(ServedModel(engine: engine, tokenizer: tokenizer, template: template, contextLength: weights.config.contextLength))
+        let prompt = try ChatPrompt.load(embedded: file.string("tokenizer.chat_template"), override: nil, tokenizer: tokenizer,
+                                         warn: { _ in })
+        api.setModel(ServedModel(engine: engine, prompt: prompt))
         var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         http.maxBodyBytes = 64 * 1024
         http.headerTimeout = .seconds(3)

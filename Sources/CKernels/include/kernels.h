@@ -1,9 +1,12 @@
-// Numeric kernels for the transformer forward pass: the loops that are not matrix products.
-// All buffers are row-major float32 unless a name says otherwise.
+// Numeric kernels for the transformer forward pass other than the quantized matrix products (quant.h): norms,
+// RoPE, activations, the KV-cache stores and attention. All buffers are row-major float32 unless a name says otherwise.
 #ifndef HEARTH_KERNELS_H
 #define HEARTH_KERNELS_H
 #include <stdint.h>
 #include <stddef.h>
+
+/// Query rows hk_attention scores together; its scratch holds HK_ATTN_TILE score rows.
+#define HK_ATTN_TILE 4
 
 /// out[t, :] = x[t, :] / rms(x[t, :]) * weight; x and out may alias. x: (rows, dim) with row stride ldx, out stride ldo.
 void hk_rmsnorm(const float *x, long ldx, const float *weight, float *out, long ldo, long rows, long dim, float eps);

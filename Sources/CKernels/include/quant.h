@@ -35,7 +35,10 @@ enum {
 int hk_qsupported(int type);
 /// Elements of one source block (256 for K-quants, 32 for legacy, 1 for float types).
 long hk_qblock(int type);
-/// Bytes of one packed panel of 16 rows × k.
+/// Rows of one packed panel: matrices are packed and multiplied HK_PANEL_ROWS output rows at a time.
+#define HK_PANEL_ROWS 16
+
+/// Bytes of one packed panel of HK_PANEL_ROWS rows × k.
 long hk_qpanel_bytes(int type, long k);
 
 /// Repacks rows [row0, row0 + rows) of a GGUF matrix, src: (n, k) in `type` blocks, into panels row0/16 … of dst.

@@ -70,7 +70,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth) }
         i += 1
-        var object: [String: JSONValue] = [:]
+        var object = JSONObject()
         skipWhitespace()
         if peek == UInt8(ascii: "}") { i += 1; return .object(object) }
         while true {
@@ -83,7 +83,7 @@ public struct JSONParser {
             pathStack.append(.key(key))
             let value = try parseValue(depth: depth)
             pathStack.removeLast()
-            guard object.updateValue(value, forKey: key) == nil else { throw .duplicateKey(key, path: currentPath) }
+            guard object.append(key, value) else { throw .duplicateKey(key, path: currentPath) }
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): i += 1; skipWhitespace()
@@ -134,8 +134,9 @@ public struct JSONParser {
         i += n
     }
 
-    /// A number as RFC 8259 §6 spells it. Integral values that fit Int64 become `.int` (so `8.0` and `1e3` count as
-    /// integers, as Python-based servers and Foundation's decoder treat them); everything else `.double`.
+    /// A number as RFC 8259 §6 spells it. Integers that fit Int64 become `.int`; numbers written with a fraction or
+    /// an exponent, and integers beyond Int64, `.double`, as Python's `json.loads` reads them (`2.0` stays a float in
+    /// a template's `tojson`; request fields that want an integer accept integral decimals themselves).
     private mutating func parseNumber() throws(Failure) -> JSONValue {
         let start = i
         var integral = true
@@ -159,7 +160,6 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         if integral, let int = Int64(text) { return .int(int) }
         guard let double = Double(text) else { throw .syntax(offset: start) }
-        if double == double.rounded(), abs(double) < 9.2e18, let int = Int64(exactly: double) { return .int(int) }
         return .double(double)
     }
 

@@ -1,22 +1,4 @@
-import Generation
 import Logging
-import Jinja
-import Tokenizers
-
-/// Everything a route needs about the loaded model: the engine that runs it, its tokenizer and chat template.
-public struct ServedModel: Sendable {
-    public let engine: Engine
-    public let tokenizer: Tokenizer
-    public let template: ChatTemplateSource
-    public let contextLength: Int
-
-    public init(engine: Engine, tokenizer: Tokenizer, template: ChatTemplateSource, contextLength: Int) {
-        self.engine = engine
-        self.tokenizer = tokenizer
-        self.template = template
-        self.contextLength = contextLength
-    }
-}
 
 /// What the operator chose for the HTTP API.
 public struct ServerOptions: Sendable {

@@ -1,0 +1,121 @@
+import Foundation
+import JSON
+import Jinja
+import Tokenizers
+
+/// How a model's prompts are built: the chat template it is served with (its GGUF's own, a file that overrides
+/// it, or ChatML), rendered and tokenized, with control-token text in client strings kept literal (ContentShield).
+public struct ChatPrompt: Sendable {
+    /// ChatML, for models that carry no template (what llama.cpp also falls back to).
+    public static let chatML = """
+        {% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}
+        """
+
+    public let template: ChatTemplate
+    public let source: String
+    /// Where the template came from, for the log.
+    public let origin: String
+    let tokenizer: Tokenizer
+
+    /// A built prompt: its tokens, its text, and whether it ends inside an opened `<think>` section.
+    public struct Built: Sendable {
+        public var tokens: [Int32]
+        public var text: String
+        public var opensReasoning: Bool
+    }
+
+    /// The template of the model (`embedded`, its `tokenizer.chat_template`), or of the file `override`; ChatML
+    /// with a warning when there is neither.
+    public static func load(embedded: String?, override: String?, tokenizer: Tokenizer, warn: (String) -> Void) throws(PromptSetupError)
+        -> ChatPrompt {
+        let t = try loadTemplate(embedded: embedded, override: override, warn: warn)
+        return ChatPrompt(template: t.template, source: t.source, origin: t.origin, tokenizer: tokenizer)
+    }
+
+    /// Just the template, for `hearth render-template`, which may run without a model.
+    public static func loadTemplate(embedded: String?, override: String?, warn: (String) -> Void) throws(PromptSetupError)
+        -> (template: ChatTemplate, source: String, origin: String) {
+        let text: String, origin: String
+        if let override {
+            guard let data = FileManager.default.contents(atPath: override), let t = String(data: data, encoding: .utf8) else {
+                throw PromptSetupError("cannot read chat template file \(override)")
+            }
+            (text, origin) = (t, override)
+        } else if let embedded {
+            (text, origin) = (embedded, "the model's tokenizer.chat_template")
+        } else {
+            warn("warning: the model has no chat template (tokenizer.chat_template); using ChatML")
+            (text, origin) = (chatML, "ChatML fallback")
+        }
+        do {
+            return (try ChatTemplate(source: text), text, origin)
+        } catch {
+            throw PromptSetupError("chat template from \(origin) does not parse: \(error)")
+        }
+    }
+
+    // MARK: Chat
+
+    /// The prompt for a conversation. `messages` are message objects as the template reads them (key order kept);
+    /// `variables` are extra template variables (`chat_template_kwargs`). Unless `specialInContent`, control-token
+    /// text inside any message string stays ordinary text; only the template's own text makes control tokens.
+    public func build(messages: [JSONValue], variables: JSONObject = [:], specialInContent: Bool = false) throws(PromptError) -> Built {
+        let text: String
+        let tokens: [Int32]
+        if specialInContent {
+            text = try render(messages.map(Value.init), variables: variables)
+            tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+        } else {
+            let shield = ContentShield(tokenizer: tokenizer)
+            let literal: [Range<Int>]
+            (text, literal) = shield.unshield(try render(messages.map { shield.shield(Value($0)) }, variables: variables))
+            tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true, literalRanges: literal)
+        }
+        return Built(tokens: tokens, text: text, opensReasoning: ReasoningParser.promptOpensReasoning(renderedPrompt: text))
+    }
+
+    private func render(_ messages: [Value], variables: JSONObject) throws(PromptError) -> String {
+        var vars = OrderedDict()
+        for (k, v) in variables { vars[k] = Value(v) }
+        do {
+            return try render(messages: .list(messages), variables: vars)
+        } catch {
+            throw PromptError(message: "The chat template could not render these messages: \(error)")
+        }
+    }
+
+    /// Renders `messages` (a Jinja list of message dicts) with the generation prompt opened.
+    public func render(messages: Value, tools: Value? = nil, addGenerationPrompt: Bool = true, variables: OrderedDict = OrderedDict(),
+                       now: Date = Date()) throws -> String {
+        // The special-token strings transformers passes to templates, from the model's vocabulary.
+        let bos = tokenizer.bosID.map { tokenizer.decode([$0]) }
+        let eos = tokenizer.eosID.map { tokenizer.decode([$0]) }
+        return try template.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt,
+                                   bosToken: bos, eosToken: eos, variables: variables, now: now)
+    }
+
+    /// Renders one user message, for `hearth generate --chat`.
+    public func renderSingleUser(_ text: String) throws -> String {
+        let message: OrderedDict = ["role": .string("user"), "content": .string(text)]
+        return try render(messages: .list([.dict(message)]))
+    }
+
+    // MARK: Raw text
+
+    /// The tokens of a raw prompt (`/v1/completions`): the caller's own template, so special-token text in it is
+    /// parsed, as llama-server does, and BOS is added when the model asks for it.
+    public func tokens(text: String) -> [Int32] {
+        tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+    }
+}
+
+/// Why a conversation could not be turned into a prompt (a client error: the template refused these messages).
+public struct PromptError: Error, Sendable {
+    public let message: String
+}
+
+/// A setup problem (bad template file) reported as one line before the server starts.
+public struct PromptSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,26 @@
+import Inference
+import Tokenizers
+
+/// The engine's front door for a server: the running engine and how its prompts are built, plus the little a
+/// connection needs of the vocabulary (token bytes for logprobs, prompt text for the log).
+public struct ServedModel: Sendable {
+    public let engine: Engine
+    public let prompt: ChatPrompt
+
+    public init(engine: Engine, prompt: ChatPrompt) {
+        self.engine = engine
+        self.prompt = prompt
+    }
+
+    /// Longest prompt + completion a request may have.
+    public var contextLength: Int { engine.contextLength }
+
+    /// The bytes token `id` stands for (possibly part of a character).
+    public func tokenBytes(_ id: Int32) -> [UInt8] { engine.tokenizer.tokenPieceBytes(id) }
+
+    /// `tokens` as text, for request logs.
+    public func text(of tokens: [Int32]) -> String { engine.tokenizer.decode(tokens) }
+}
+
+/// How far loading the weights has come, for a server's progress reporting.
+public typealias LoadProgress = Inference.LoadProgress

@@ -1,0 +1,127 @@
+import Generation
+import OpenAI
+
+// The one place where API types meet engine types: requests become engine requests and template input, and the
+// engine's refusals, finish reasons and logprobs become wire values.
+
+// MARK: - Requests
+
+extension GenerationSettings {
+    /// One engine request per choice; choice `i` gets seed `seed + i`, so `n` seeded choices differ but repeat.
+    func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?) -> [GenerationRequest] {
+        (0..<n).map { i in
+            let sampling = SamplingParameters(
+                temperature: temperature, topK: topK, topP: topP, minP: minP,
+                presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty,
+                repetitionPenalty: repetitionPenalty, logitBias: logitBias, seed: seed.map { $0 &+ UInt64(i) })
+            return GenerationRequest(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, stopStrings: stop,
+                                     ignoreEOS: ignoreEOS, logprobs: logprobs ? topLogprobs : nil, reasoning: reasoning)
+        }
+    }
+}
+
+extension ChatMessage {
+    /// The message as the chat template reads it: every field the client sent, in its order, with the content
+    /// flattened to text and vLLM's `reasoning` read as `reasoning_content`.
+    var templateValue: JSONValue {
+        var object = JSONObject()
+        for (key, value) in raw where key != "reasoning" { object[key] = value }
+        object["role"] = .string(role.rawValue)
+        object["content"] = content.map(JSONValue.string) ?? .null
+        if let reasoningContent { object["reasoning_content"] = .string(reasoningContent) }
+        return .object(object)
+    }
+}
+
+// MARK: - Refusals
+
+extension OpenAIServer {
+    /// The error a client gets for an engine refusal. `promptParam` names where the prompt came from
+    /// (`messages` or `prompt`).
+    func openAIError(_ refusal: AdmissionError, promptParam: String) -> OpenAIError {
+        switch refusal {
+        case .tooLong(let p, let m, let l):
+            .contextLengthExceeded(promptTokens: p, maxTokens: m, limit: l, param: promptParam)
+        case .exceedsKVCapacity(let n, let t):
+            .invalidRequest("This request needs \(n) KV-cache blocks but the server has \(t) in all; reduce the prompt or max_tokens.",
+                            param: "max_tokens")
+        case .queueFull: .queueFull(retryAfter: options.retryAfterSeconds)
+        case .emptyPrompt: .invalidRequest("The prompt is empty after tokenization.", param: promptParam)
+        case .tokenOutOfRange(let id, let vocab, inLogitBias: true):
+            .invalidRequest("logit_bias token id \(id) is out of range (vocabulary size \(vocab)).", param: "logit_bias")
+        case .tokenOutOfRange(let id, let vocab, inLogitBias: false):
+            .invalidRequest("Token id \(id) in the prompt is out of range (vocabulary size \(vocab)).", param: promptParam)
+        case .shuttingDown: .unavailable("The server is shutting down.")
+        // The API validates max_tokens and ids are the server's own: either would be our bug.
+        case .invalidMaxTokens(let m): .server("The engine refused max_tokens \(m).")
+        case .duplicateID: .server("The engine saw a duplicate request id.")
+        }
+    }
+}
+
+extension PromptError {
+    /// A template that refuses the messages is the client's 400.
+    var openAI: OpenAIError { .invalidRequest(message, param: "messages") }
+}
+
+// MARK: - Results
+
+extension Generation.FinishReason {
+    /// The wire finish_reason; nil for cancelled or failed requests, which get no finish chunk.
+    var openAI: OpenAI.FinishReason? {
+        switch self {
+        case .stop: .stop
+        case .length: .length
+        case .cancelled, .error: nil
+        }
+    }
+
+    /// The label in request logs.
+    var logLabel: String {
+        switch self {
+        case .stop: "stop"
+        case .length: "length"
+        case .cancelled: "cancelled"
+        case .error: "error"
+        }
+    }
+
+    /// vLLM's `finished_reason` label of `request_success_total`.
+    var metricLabel: String {
+        switch self {
+        case .stop: "stop"
+        case .length: "length"
+        case .cancelled, .error: "abort"
+        }
+    }
+}
+
+extension GenerationSummary {
+    /// The error a choice that ended without a finish reason answers with.
+    var failure: OpenAIError {
+        reason == .error ? .server(errorMessage ?? "The request failed.") : .server("The request was cancelled.")
+    }
+}
+
+extension ServedModel {
+    /// OpenAI logprob entries for the sampled tokens of one event. With `bytesForm` (the completions API, whose
+    /// `top_logprobs` are keyed by token text), a token that is not valid UTF-8 alone is written as OpenAI writes
+    /// it, `bytes:\xe2\x80`, so distinct partial characters don't all collapse to one "\u{FFFD}" key.
+    func logprobEntries(_ lps: [Generation.TokenLogprob], bytesForm: Bool = false) -> [OpenAI.TokenLogprob] {
+        lps.map { lp in
+            let bytes = tokenBytes(lp.token)
+            return OpenAI.TokenLogprob(
+                token: Self.piece(bytes, bytesForm: bytesForm), logprob: lp.logprob, bytes: bytes,
+                topLogprobs: lp.top.map {
+                    let alt = tokenBytes($0.token)
+                    return OpenAI.TopLogprob(token: Self.piece(alt, bytesForm: bytesForm), logprob: $0.logprob, bytes: alt)
+                })
+        }
+    }
+
+    static func piece(_ bytes: [UInt8], bytesForm: Bool) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        guard bytesForm else { return String(decoding: bytes, as: UTF8.self) }
+        return "bytes:" + bytes.map { "\\x" + String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
