@@ -18,7 +18,7 @@ final class ForwardGoldenTests: XCTestCase {
     static let tolerance = 1e-3
 
     func fixture(_ name: String) throws -> Fixture {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/forward/\(name)", withExtension: "json"))
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
