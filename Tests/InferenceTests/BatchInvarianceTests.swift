@@ -19,6 +19,22 @@ final class BatchInvarianceTests: XCTestCase {
 
     func testEveryInstructionSetAndThreadCountGivesTheSameLogits() throws { try tiny().checkEveryInstructionSetAndThreadCount() }
 
+    /// Every check on a model of `spec`.
+    func checkAll(_ spec: TinyModel.Spec, file: StaticString = #filePath, line: UInt = #line) throws {
+        let checks = BatchInvariance(weights: try TinyModel.load(spec).1)
+        try checks.checkChunking(file: file, line: line)
+        try checks.checkBatching(file: file, line: line)
+        try checks.checkGeneratedRows(file: file, line: line)
+        try checks.checkHalfPrecisionKVStaysCloseToF32(file: file, line: line)
+        try checks.checkEveryInstructionSetAndThreadCount(file: file, line: line)
+    }
+
+    /// Heads of 128 wider than the model, partial RoPE with frequency factors, Q2_K/Q3_K/Q5_K.
+    func testWideHeadsModel() throws { try checkAll(TinyModel.wideHeads) }
+
+    /// qwen2: neox RoPE, q/k/v biases, a tied output, 4 heads over 1 KV head.
+    func testQwen2Model() throws { try checkAll(TinyModel.qwen2) }
+
     func testBadBatchesThrow() throws {
         let (_, weights) = try TinyModel.load()
         let vocab = Int32(weights.config.vocabSize)

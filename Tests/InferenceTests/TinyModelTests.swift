@@ -22,6 +22,20 @@ final class TinyModelTests: XCTestCase {
         XCTAssertEqual(file.string("tokenizer.chat_template"), TinyVocabulary.chatTemplate)
     }
 
+    func testOtherSpecsLoadWithWhatTheyClaim() throws {
+        let (_, wide) = try TinyModel.load(TinyModel.wideHeads)
+        XCTAssertEqual([wide.config.heads, wide.config.kvHeads, wide.config.headDim, wide.config.ropeDim, wide.config.qDim], [2, 1, 128, 64, 256])
+        XCTAssertEqual(wide.ropeFreqFactors?.count, 32)
+        XCTAssertEqual(wide.layers.map { $0.wo.segments[0].type }, [.q5_K, .q2_K])
+        XCTAssertEqual(wide.layers.map { $0.wDown.segments[0].type }, [.q3_K, .q5_K])
+        let (_, qwen) = try TinyModel.load(TinyModel.qwen2)
+        XCTAssertEqual(qwen.config.architecture, "qwen2")
+        XCTAssertEqual(qwen.config.ropeStyle, .neox)
+        XCTAssertEqual(qwen.config.kvHeads, 1)
+        XCTAssertTrue(qwen.layers.allSatisfy { $0.bqkv?.count == 64 + 2 * 16 })
+        XCTAssertTrue(qwen.output === qwen.embedding, "tied output")
+    }
+
     func testFileIsWrittenOnceAndTheSameEachTime() throws {
         let paths = Mutex<Set<String>>([])
         DispatchQueue.concurrentPerform(iterations: 8) { _ in

@@ -5,8 +5,8 @@ import GGUF
 ///
 /// Codes are drawn uniformly and each block's scale is set so the weights have mean about zero and the standard
 /// deviation asked for: symmetric code ranges for the zero-point types (Q4_0 codes 1...15, Q5_0 1...31, Q8_0
-/// -127...127) and a min of -(middle code)·scale for the offset types (Q4_1, Q5_1, Q4_K); block layouts as in
-/// ggml-quants.c's `dequantize_row_*`.
+/// -127...127) and a min of -(middle code)·scale for the offset types (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K); block
+/// layouts as in ggml-quants.c's `dequantize_row_*`. Every type the loader packs is covered.
 public struct RandomWeights {
     private var state: UInt64
 
@@ -100,6 +100,35 @@ public struct RandomWeights {
                 let scales = (0..<8).map { _ in UInt8(int(8...63)) }
                 out += Self.packScaleMinK4(scales: scales, mins: scales)
                 for _ in 0..<128 { out.append(UInt8(truncatingIfNeeded: next())) }
+            }
+        case .q2_K:
+            // 16 groups of 16: value d·(sc & 15)·q - dmin·(sc >> 4), q in 0...3 (≈ 1.118); with the min nibble equal
+            // to the scale nibble and dmin = 1.5·d that is d·s·(q - 1.5), s in 1...15 (mean 8).
+            // scales[16], qs[64], then d and dmin.
+            for _ in 0..<blocks {
+                for _ in 0..<16 { let n = UInt8(int(1...15)); out.append(n | n << 4) }
+                for _ in 0..<64 { out.append(UInt8(truncatingIfNeeded: next())) }
+                let d = std / (1.118 * 8)
+                append16(Float16(d).bitPattern, to: &out)
+                append16(Float16(1.5 * d).bitPattern, to: &out)
+            }
+        case .q3_K:
+            // 16 groups of 16: value d·(sc - 32)·q, sc 6-bit, q in -4...3 from 2 low bits and a high-mask bit; random
+            // bytes give both factors nearly zero mean and a product of standard deviation ≈ 18.5 · 2.35.
+            // hmask[32], qs[64], scales[12], then d.
+            for _ in 0..<blocks {
+                for _ in 0..<108 { out.append(UInt8(truncatingIfNeeded: next())) }
+                append16(Float16(std / (18.5 * 2.35)).bitPattern, to: &out)
+            }
+        case .q5_K:
+            // As Q4_K with 5-bit codes (≈ 9.23) and dmin = 15.5·d: d, dmin, scales[12], qh[32], qs[128].
+            for _ in 0..<blocks {
+                let d = std / (9.23 * 35.5)
+                append16(Float16(d).bitPattern, to: &out)
+                append16(Float16(15.5 * d).bitPattern, to: &out)
+                let scales = (0..<8).map { _ in UInt8(int(8...63)) }
+                out += Self.packScaleMinK4(scales: scales, mins: scales)
+                for _ in 0..<160 { out.append(UInt8(truncatingIfNeeded: next())) }
             }
         case .q6_K:
             // 16 groups of 16: value d·sc·(q - 32), q in 0...63 (≈ 18.47), sc in 8...63 (mean 35.5);

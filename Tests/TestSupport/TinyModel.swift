@@ -1,77 +1,82 @@
 import Foundation
 import GGUF
 import Inference
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A synthetic llama-architecture model small enough that a forward pass costs microseconds: dim 64, 4 heads over
-/// 2 KV heads (head dim 16), 2 layers, FFN 256, 304 tokens of byte-level BPE with ChatML control tokens and a
-/// ChatML template, context 8192 (as SmolLM2's). Weights are random from a fixed seed, written in the block types
-/// the loader accepts, spread over the matrices so one model runs every packed kernel family: Q4_0, Q4_1, Q5_0,
-/// Q5_1, Q8_0, F16, BF16, F32 on the 64-column matrices, Q4_K and Q6_K on the 256-column FFN down projections;
-/// q/k/v and gate/up are fused matrices of mixed types.
+/// Synthetic llama-family models small enough that a forward pass costs microseconds, with seeded random weights in
+/// the block types the loader accepts and TinyVocabulary's 304-token byte-level BPE with a ChatML template.
+/// `standard` (dim 64, 4 heads over 2 KV heads, 2 layers; TinyModelSpec.swift) is "the" TinyModel.
 ///
 /// It knows nothing, but it is deterministic and its greedy output varies with the context: tests of batching,
 /// scheduling, caching, HTTP and the OpenAI API use it in place of the real models (`TestModels`), which are kept
-/// for the assertions about real text (the RealModelTests target).
+/// for the assertions about real text (the real-model tier: RealModelTests).
 public enum TinyModel {
-    public static let dim = 64
-    public static let heads = 4
-    public static let kvHeads = 2
-    public static let layers = 2
-    public static let ffnDim = 256
-    public static let contextLength = 8192
-    public static let seed: UInt64 = 0x4845_4152_5448 // "HEARTH"
-
-    /// Matrix types per layer: (q, k, v, output, gate, up, down).
-    static let layerTypes: [[GGMLType]] = [
-        [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .bf16, .q4_K],
-        [.q8_0, .q5_1, .q4_1, .q4_0, .q5_0, .f32, .q6_K],
-    ]
-
-    /// The model file, written to a temporary file the first time it is asked for (once per process, thread-safe:
-    /// a static's initializer runs once) and removed when the process exits.
+    /// The standard model's file, written to a temporary file the first time it is asked for (once per process,
+    /// under a lock) and removed when the process exits.
     public static var path: String {
-        get throws { try written.get() }
+        get throws { try path(standard) }
     }
 
-    /// The file and its weights, loaded once per process (shared with `TestModels.load`'s cache).
+    /// The standard model's file and weights, loaded once per process (shared with `TestModels.load`'s cache).
     public static func load() throws -> (GGUFFile, ModelWeights) {
-        try TestModels.load(path)
+        try load(standard)
     }
 
-    private static let written: Result<String, any Error> = Result {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("hearth-tiny-\(ProcessInfo.processInfo.processIdentifier).gguf")
-        try Data(fileBytes()).write(to: url, options: .atomic)
-        writtenPath.withLock { $0 = url.path }
-        atexit {
-            if let p = TinyModel.writtenPath.withLock({ $0 }) { unlink(p) }
+    /// The file of `spec`, written once per process.
+    public static func path(_ spec: Spec) throws -> String {
+        try written.withLock { files in
+            if let done = files[spec] { return try done.get() }
+            let result = Result { () throws -> String in
+                let url = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("hearth-tiny-\(spec.name)-\(ProcessInfo.processInfo.processIdentifier).gguf")
+                try Data(fileBytes(spec)).write(to: url, options: .atomic)
+                return url.path
+            }
+            if files.isEmpty { atexit { TinyModel.removeFiles() } }
+            files[spec] = result
+            return try result.get()
         }
-        return url.path
     }
 
-    private static let writtenPath = Mutex<String?>(nil)
-
-    /// The whole GGUF file.
-    public static func fileBytes() throws -> [UInt8] {
-        try GGUFWriter.model(metadata: metadata(), tensors: tensors())
+    /// The file and weights of `spec`, loaded once per process.
+    public static func load(_ spec: Spec) throws -> (GGUFFile, ModelWeights) {
+        try TestModels.load(path(spec))
     }
 
-    static func metadata() -> [(String, GGUFValue)] {
+    private static let written = Mutex<[Spec: Result<String, any Error>]>([:])
+
+    private static func removeFiles() {
+        for case .success(let p) in written.withLock({ Array($0.values) }) { unlink(p) }
+    }
+
+    /// The whole GGUF file of `spec`.
+    public static func fileBytes(_ spec: Spec = standard) throws -> [UInt8] {
+        try GGUFWriter.model(metadata: metadata(spec), tensors: tensors(spec))
+    }
+
+    static func metadata(_ s: Spec) -> [(String, GGUFValue)] {
         func u32(_ v: Int) -> GGUFValue { .uint32(UInt32(v)) }
-        let v = TinyVocabulary.self
-        return [
-            ("general.architecture", .string("llama")),
-            ("general.name", .string("hearth-tiny")),
-            ("llama.block_count", u32(layers)),
-            ("llama.context_length", u32(contextLength)),
-            ("llama.embedding_length", u32(dim)),
-            ("llama.feed_forward_length", u32(ffnDim)),
-            ("llama.attention.head_count", u32(heads)),
-            ("llama.attention.head_count_kv", u32(kvHeads)),
-            ("llama.rope.dimension_count", u32(dim / heads)),
-            ("llama.rope.freq_base", .float32(10000)),
-            ("llama.attention.layer_norm_rms_epsilon", .float32(1e-5)),
-            ("llama.vocab_size", u32(v.tokens.count)),
+        let a = s.architecture, v = TinyVocabulary.self
+        var m: [(String, GGUFValue)] = [
+            ("general.architecture", .string(a)),
+            ("general.name", .string("hearth-tiny-\(s.name)")),
+            ("\(a).block_count", u32(s.layers)),
+            ("\(a).context_length", u32(s.contextLength)),
+            ("\(a).embedding_length", u32(s.dim)),
+            ("\(a).feed_forward_length", u32(s.ffnDim)),
+            ("\(a).attention.head_count", u32(s.heads)),
+            ("\(a).attention.head_count_kv", u32(s.kvHeads)),
+            ("\(a).rope.dimension_count", u32(s.ropeDim)),
+            ("\(a).rope.freq_base", .float32(10000)),
+            ("\(a).attention.layer_norm_rms_epsilon", .float32(1e-5)),
+            ("\(a).vocab_size", u32(v.tokens.count)),
+        ]
+        if s.headDim != s.dim / s.heads {
+            m += [("\(a).attention.key_length", u32(s.headDim)), ("\(a).attention.value_length", u32(s.headDim))]
+        }
+        m += [
             ("tokenizer.ggml.model", .string("gpt2")),
             ("tokenizer.ggml.pre", .string("smollm")),
             ("tokenizer.ggml.tokens", .array(v.tokens.map { .string($0) })),
@@ -82,48 +87,61 @@ public enum TinyModel {
             ("tokenizer.ggml.add_bos_token", .bool(false)),
             ("tokenizer.chat_template", .string(v.chatTemplate)),
         ]
+        return m
     }
 
-    /// Weight scales chosen so every stage neither vanishes nor saturates (unit-RMS activations after each norm):
-    /// attention scores of standard deviation ~1.5 (so attention is neither uniform nor one-hot), each block adding
-    /// about as much to the residual stream as the embedding holds, and logits of standard deviation ~3 so greedy
-    /// choices depend on the context. The control tokens' output rows are zero: their logit is 0 while the others
-    /// reach several units, so greedy decoding never ends a turn by itself (tests that need a stop force one with
-    /// `logit_bias`, or set `max_tokens`).
-    static func tensors() throws -> [GGUFWriter.TensorData] {
-        var rng = RandomWeights(seed: seed)
+    /// Weight scales chosen so every stage neither vanishes nor saturates: matrices of standard deviation 1.2/√cols
+    /// take unit-RMS activations (after each norm) to entries of standard deviation 1.2, so attention scores spread
+    /// by ~1.5 (attention neither uniform nor one-hot) and each block adds about as much to the residual stream as
+    /// the unit embedding holds; output rows of 0.4 give logits of standard deviation ~3, so greedy choices depend on
+    /// the context. The control tokens' output rows are zero: their logit is 0 while the others reach several
+    /// units, so greedy decoding never ends a turn by itself (tests that need a stop force one with `logit_bias`,
+    /// or set `max_tokens`). With a tied output (qwen2 spec) none of this holds for the logits, which only the
+    /// batch-invariance checks read.
+    static func tensors(_ s: Spec) throws -> [GGUFWriter.TensorData] {
+        var rng = RandomWeights(seed: s.seed)
         let vocab = TinyVocabulary.tokens.count
-        let headDim = dim / heads, qDim = dim, kvDim = kvHeads * headDim
         var out: [GGUFWriter.TensorData] = []
-        func matrix(_ name: String, _ type: GGMLType, rows: Int, cols: Int, std: Float) throws -> GGUFWriter.TensorData {
+        func matrix(_ name: String, _ type: GGMLType, rows: Int, cols: Int, std: Float? = nil) throws -> GGUFWriter.TensorData {
             GGUFWriter.TensorData(name: name, dims: [cols, rows], type: type,
-                                  data: try rng.tensor(type, rows: rows, cols: cols, std: std))
+                                  data: try rng.tensor(type, rows: rows, cols: cols, std: std ?? 1.2 / Float(cols).squareRoot()))
         }
-        func norm(_ name: String) -> GGUFWriter.TensorData {
-            let values = rng.floats(dim, mean: 1, std: 0.05)
-            return GGUFWriter.TensorData(name: name, dims: [dim], type: .f32, data: values.flatMap(littleEndianBytes))
+        func vector(_ name: String, _ values: [Float]) -> GGUFWriter.TensorData {
+            GGUFWriter.TensorData(name: name, dims: [values.count], type: .f32, data: values.flatMap(littleEndianBytes))
         }
-        out.append(try matrix("token_embd.weight", .q8_0, rows: vocab, cols: dim, std: 1))
-        for (l, t) in layerTypes.enumerated() {
+        out.append(try matrix("token_embd.weight", s.embeddingType, rows: vocab, cols: s.dim, std: 1))
+        for (l, t) in s.layerTypes.enumerated() {
             let p = "blk.\(l)."
-            out.append(norm(p + "attn_norm.weight"))
-            out.append(try matrix(p + "attn_q.weight", t[0], rows: qDim, cols: dim, std: 0.15))
-            out.append(try matrix(p + "attn_k.weight", t[1], rows: kvDim, cols: dim, std: 0.15))
-            out.append(try matrix(p + "attn_v.weight", t[2], rows: kvDim, cols: dim, std: 0.15))
-            out.append(try matrix(p + "attn_output.weight", t[3], rows: dim, cols: qDim, std: 0.15))
-            out.append(norm(p + "ffn_norm.weight"))
-            out.append(try matrix(p + "ffn_gate.weight", t[4], rows: ffnDim, cols: dim, std: 0.15))
-            out.append(try matrix(p + "ffn_up.weight", t[5], rows: ffnDim, cols: dim, std: 0.15))
-            out.append(try matrix(p + "ffn_down.weight", t[6], rows: dim, cols: ffnDim, std: 0.08))
+            out.append(vector(p + "attn_norm.weight", rng.floats(s.dim, mean: 1, std: 0.05)))
+            out.append(try matrix(p + "attn_q.weight", t[0], rows: s.qDim, cols: s.dim))
+            out.append(try matrix(p + "attn_k.weight", t[1], rows: s.kvDim, cols: s.dim))
+            out.append(try matrix(p + "attn_v.weight", t[2], rows: s.kvDim, cols: s.dim))
+            if s.qkvBias {
+                out.append(vector(p + "attn_q.bias", rng.floats(s.qDim, std: 0.5)))
+                out.append(vector(p + "attn_k.bias", rng.floats(s.kvDim, std: 0.5)))
+                out.append(vector(p + "attn_v.bias", rng.floats(s.kvDim, std: 0.5)))
+            }
+            out.append(try matrix(p + "attn_output.weight", t[3], rows: s.dim, cols: s.qDim))
+            out.append(vector(p + "ffn_norm.weight", rng.floats(s.dim, mean: 1, std: 0.05)))
+            out.append(try matrix(p + "ffn_gate.weight", t[4], rows: s.ffnDim, cols: s.dim))
+            out.append(try matrix(p + "ffn_up.weight", t[5], rows: s.ffnDim, cols: s.dim))
+            out.append(try matrix(p + "ffn_down.weight", t[6], rows: s.dim, cols: s.ffnDim))
         }
-        out.append(norm("output_norm.weight"))
-        var output = try matrix("output.weight", .f16, rows: vocab, cols: dim, std: 0.4)
-        let rowBytes = dim * 2
-        for id in [TinyVocabulary.endOfTextID, TinyVocabulary.imStartID, TinyVocabulary.imEndID] {
-            let start = Int(id) * rowBytes
-            output.data.replaceSubrange(start..<(start + rowBytes), with: repeatElement(0, count: rowBytes))
+        out.append(vector("output_norm.weight", rng.floats(s.dim, mean: 1, std: 0.05)))
+        if s.ropeFreqFactors {
+            // Llama 3.1's factors run from 1 (high frequencies) to 8 (low); any positive divisors will do here.
+            out.append(vector("rope_freqs.weight", (0..<s.ropeDim / 2).map { 1 + 7 * Float($0) / Float(s.ropeDim / 2) }))
         }
-        out.append(output)
+        if let type = s.outputType {
+            var output = try matrix("output.weight", type, rows: vocab, cols: s.dim, std: 0.4)
+            guard let rowBytes = type.byteCount(elements: s.dim) else { throw RandomWeights.Unsupported(description: "output row") }
+            for id in [TinyVocabulary.endOfTextID, TinyVocabulary.imStartID, TinyVocabulary.imEndID] {
+                // All-zero bytes are a zero row in every block type (scales of 0).
+                let start = Int(id) * rowBytes
+                output.data.replaceSubrange(start..<(start + rowBytes), with: repeatElement(0, count: rowBytes))
+            }
+            out.append(output)
+        }
         return out
     }
 
