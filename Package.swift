@@ -72,9 +72,9 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
         .testTarget(name: "KernelTests", dependencies: ["CKernels", "GGUF"], path: "Tests/KernelTests"),
-        // The real-model tier (`make test-real`; `make test-fast` skips it): assertions that hold only for the real
-        // SmolLM2 and Qwen2.5-Coder files in models/ — logits against a reference, token ids against llama.cpp,
-        // batch invariance at real shapes, generated text. Everything else runs on TestSupport's TinyModel.
+        // The real-model tier (`make test-real`; `make test-fast` skips it, with ServerTests.RealModelServerTests):
+        // assertions that hold only for the real SmolLM2 and Qwen2.5-Coder files in models/ — logits against a
+        // reference, token ids against llama.cpp, batch invariance at real shapes. The rest runs on TinyModel.
         .testTarget(name: "RealModelTests", dependencies: ["Inference", "GGUF", "Tokenizers", "TestSupport"],
                     path: "Tests/RealModelTests", resources: [.copy("Fixtures")]),
     ],

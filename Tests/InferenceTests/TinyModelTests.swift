@@ -63,26 +63,41 @@ final class TinyModelTests: XCTestCase {
         XCTAssertEqual(tok.decode(tok.encode(text)), text)
     }
 
-    func testGreedyOutputVariesAndNeverEndsATurn() throws {
+    /// Greedy continuation of `text`, 128 tokens.
+    func greedy(_ text: String) throws -> [Int32] {
         let (file, weights) = try TinyModel.load()
         let tok = try Tokenizer(gguf: file)
-        var continuations: [[Int32]] = []
-        for text in ["The capital of France is", "1, 2, 3, 4, 5,", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"] {
-            let runner = SequenceRunner(transformer: try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 16),
-                                                                     maxBatchTokens: 64, maxLogitRows: 1, threads: 1))
-            var logits = try runner.feed(tok.encode(text))
-            var out: [Int32] = []
-            for _ in 0..<128 {
-                let sorted = Array(logits).sorted()
-                XCTAssertGreaterThan(sorted[sorted.count - 1] - sorted[sorted.count / 2], 4, "logits spread")
-                let t = Sampler.argmax(logits)
-                out.append(t)
-                logits = try runner.feed([t], generated: true)
-            }
+        let runner = SequenceRunner(transformer: try Transformer(weights: weights, kv: KVStorage(config: weights.config, blockCount: 16),
+                                                                 maxBatchTokens: 64, maxLogitRows: 1, threads: 1))
+        var logits = try runner.feed(tok.encode(text))
+        var out: [Int32] = []
+        for _ in 0..<128 {
+            let sorted = Array(logits).sorted()
+            XCTAssertGreaterThan(sorted[sorted.count - 1] - sorted[sorted.count / 2], 4, "logits spread")
+            let t = Sampler.argmax(logits)
+            out.append(t)
+            logits = try runner.feed([t], generated: true)
+        }
+        return out
+    }
+
+    func testGreedyOutputVariesAndNeverEndsATurn() throws {
+        let prompts = ["The capital of France is", "1, 2, 3, 4, 5,", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"]
+        let continuations = try prompts.map(greedy)
+        for (text, out) in zip(prompts, continuations) {
             XCTAssertGreaterThan(Set(out).count, 40, "\(text.debugDescription): varied tokens \(out)")
-            XCTAssertFalse(out.contains { tok.isControl($0) }, "\(text.debugDescription): no control token by itself")
-            continuations.append(out)
+            XCTAssertFalse(out.contains { TinyVocabulary.tokenClass(Int($0)) == .special }, "\(text.debugDescription): a control token by itself")
+            // Text follows text: what the stop-string tests pick their stop strings from.
+            let printable = out.filter { TinyVocabulary.tokenClass(Int($0)) == .text }.count
+            XCTAssertGreaterThan(printable, 128 * 6 / 10, "\(text.debugDescription): mostly printable text \(out)")
         }
         XCTAssertEqual(Set(continuations).count, continuations.count, "each prompt its own continuation")
+    }
+
+    func testPiecesOfCharactersFollowPiecesOfCharacters() throws {
+        // What HardeningTests' logprobs test needs: after emoji, pieces of characters (high bytes) come next.
+        let out = try greedy("🙂🙃😉😊😇🥰😍🤩😘")
+        XCTAssertEqual(out.prefix(2).map { TinyVocabulary.tokenClass(Int($0)) }, [.highByte, .highByte], "\(out)")
+        XCTAssertGreaterThan(Set(out).count, 20, "varied tokens \(out)")
     }
 }

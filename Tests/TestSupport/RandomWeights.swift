@@ -50,44 +50,44 @@ public struct RandomWeights {
         out.reserveCapacity(rows * rowBytes)
         switch type {
         case .f32:
-            for x in floats(rows * cols, std: std) { append32(x.bitPattern, to: &out) }
+            for x in floats(rows * cols, std: std) { Self.appendU32(x.bitPattern, to: &out) }
         case .f16:
-            for x in floats(rows * cols, std: std) { append16(Float16(x).bitPattern, to: &out) }
+            for x in floats(rows * cols, std: std) { Self.appendU16(Float16(x).bitPattern, to: &out) }
         case .bf16:
             // Truncation is a valid bf16 value; rounding would not change what the test exercises.
-            for x in floats(rows * cols, std: std) { append16(UInt16(truncatingIfNeeded: x.bitPattern >> 16), to: &out) }
+            for x in floats(rows * cols, std: std) { Self.appendU16(UInt16(truncatingIfNeeded: x.bitPattern >> 16), to: &out) }
         case .q8_0:
             // Codes -127...127: standard deviation √((255² - 1) / 12) ≈ 73.6.
             for _ in 0..<blocks {
-                append16(Float16(std / 73.6).bitPattern, to: &out)
+                Self.appendU16(Float16(std / 73.6).bitPattern, to: &out)
                 for _ in 0..<32 { out.append(UInt8(bitPattern: Int8(int(-127...127)))) }
             }
         case .q4_0:
             // Value (q - 8)·d, q in 1...15: standard deviation √((15² - 1) / 12) ≈ 4.32.
             for _ in 0..<blocks {
-                append16(Float16(std / 4.32).bitPattern, to: &out)
+                Self.appendU16(Float16(std / 4.32).bitPattern, to: &out)
                 for _ in 0..<16 { out.append(UInt8(int(1...15) | int(1...15) << 4)) }
             }
         case .q4_1:
             // Value q·d + m, q in 0...15 (≈ 4.61 standard deviation), m = -7.5·d.
             for _ in 0..<blocks {
                 let d = std / 4.61
-                append16(Float16(d).bitPattern, to: &out)
-                append16(Float16(-7.5 * d).bitPattern, to: &out)
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                Self.appendU16(Float16(-7.5 * d).bitPattern, to: &out)
                 for _ in 0..<16 { out.append(UInt8(int(0...15) | int(0...15) << 4)) }
             }
         case .q5_0:
             // Value (q - 16)·d, q in 1...31 (≈ 8.94); q's fifth bit in qh (bit j for element j, j + 16 for j + 16).
             for _ in 0..<blocks {
-                append16(Float16(std / 8.94).bitPattern, to: &out)
+                Self.appendU16(Float16(std / 8.94).bitPattern, to: &out)
                 appendFiveBitCodes((0..<32).map { _ in int(1...31) }, to: &out)
             }
         case .q5_1:
             // Value q·d + m, q in 0...31 (≈ 9.23), m = -15.5·d.
             for _ in 0..<blocks {
                 let d = std / 9.23
-                append16(Float16(d).bitPattern, to: &out)
-                append16(Float16(-15.5 * d).bitPattern, to: &out)
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                Self.appendU16(Float16(-15.5 * d).bitPattern, to: &out)
                 appendFiveBitCodes((0..<32).map { _ in int(0...31) }, to: &out)
             }
         case .q4_K:
@@ -95,8 +95,8 @@ public struct RandomWeights {
             // sc in 8...63 averages 35.5, q's standard deviation is ≈ 4.61.
             for _ in 0..<blocks {
                 let d = std / (4.61 * 35.5)
-                append16(Float16(d).bitPattern, to: &out)
-                append16(Float16(7.5 * d).bitPattern, to: &out)
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                Self.appendU16(Float16(7.5 * d).bitPattern, to: &out)
                 let scales = (0..<8).map { _ in UInt8(int(8...63)) }
                 out += Self.packScaleMinK4(scales: scales, mins: scales)
                 for _ in 0..<128 { out.append(UInt8(truncatingIfNeeded: next())) }
@@ -109,8 +109,8 @@ public struct RandomWeights {
                 for _ in 0..<16 { let n = UInt8(int(1...15)); out.append(n | n << 4) }
                 for _ in 0..<64 { out.append(UInt8(truncatingIfNeeded: next())) }
                 let d = std / (1.118 * 8)
-                append16(Float16(d).bitPattern, to: &out)
-                append16(Float16(1.5 * d).bitPattern, to: &out)
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                Self.appendU16(Float16(1.5 * d).bitPattern, to: &out)
             }
         case .q3_K:
             // 16 groups of 16: value d·(sc - 32)·q, sc 6-bit, q in -4...3 from 2 low bits and a high-mask bit; random
@@ -118,14 +118,14 @@ public struct RandomWeights {
             // hmask[32], qs[64], scales[12], then d.
             for _ in 0..<blocks {
                 for _ in 0..<108 { out.append(UInt8(truncatingIfNeeded: next())) }
-                append16(Float16(std / (18.5 * 2.35)).bitPattern, to: &out)
+                Self.appendU16(Float16(std / (18.5 * 2.35)).bitPattern, to: &out)
             }
         case .q5_K:
             // As Q4_K with 5-bit codes (≈ 9.23) and dmin = 15.5·d: d, dmin, scales[12], qh[32], qs[128].
             for _ in 0..<blocks {
                 let d = std / (9.23 * 35.5)
-                append16(Float16(d).bitPattern, to: &out)
-                append16(Float16(15.5 * d).bitPattern, to: &out)
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                Self.appendU16(Float16(15.5 * d).bitPattern, to: &out)
                 let scales = (0..<8).map { _ in UInt8(int(8...63)) }
                 out += Self.packScaleMinK4(scales: scales, mins: scales)
                 for _ in 0..<160 { out.append(UInt8(truncatingIfNeeded: next())) }
@@ -136,10 +136,32 @@ public struct RandomWeights {
             for _ in 0..<blocks {
                 for _ in 0..<192 { out.append(UInt8(truncatingIfNeeded: next())) }
                 for _ in 0..<16 { out.append(UInt8(int(8...63))) }
-                append16(Float16(std / (18.47 * 35.5)).bitPattern, to: &out)
+                Self.appendU16(Float16(std / (18.47 * 35.5)).bitPattern, to: &out)
             }
         default:
             throw Unsupported(description: "no random generator for \(type.name)")
+        }
+        return out
+    }
+
+    /// Given values, row-major, in `type`: F32, F16, BF16, or Q8_0 (round to nearest, ggml's `quantize_row_q8_0_ref`:
+    /// scale max|x|/127 per block of 32).
+    public static func encode(_ values: [Float], as type: GGMLType) throws -> [UInt8] {
+        var out: [UInt8] = []
+        switch type {
+        case .f32: for x in values { Self.appendU32(x.bitPattern, to: &out) }
+        case .f16: for x in values { Self.appendU16(Float16(x).bitPattern, to: &out) }
+        case .bf16: for x in values { Self.appendU16(UInt16(truncatingIfNeeded: x.bitPattern >> 16), to: &out) }
+        case .q8_0:
+            guard values.count % 32 == 0 else { throw Unsupported(description: "\(values.count) values are not whole Q8_0 blocks") }
+            for start in stride(from: 0, to: values.count, by: 32) {
+                let block = values[start..<(start + 32)]
+                let d = (block.map(abs).max() ?? 0) / 127
+                Self.appendU16(Float16(d).bitPattern, to: &out)
+                for x in block { out.append(UInt8(bitPattern: Int8(d == 0 ? 0 : (x / d).rounded()))) }
+            }
+        default:
+            throw Unsupported(description: "no encoder for \(type.name)")
         }
         return out
     }
@@ -148,7 +170,7 @@ public struct RandomWeights {
     private func appendFiveBitCodes(_ q: [Int], to out: inout [UInt8]) {
         var qh: UInt32 = 0
         for (j, v) in q.enumerated() where v & 16 != 0 { qh |= 1 << UInt32(j) }
-        append32(qh, to: &out)
+        Self.appendU32(qh, to: &out)
         for j in 0..<16 { out.append(UInt8(q[j] & 15 | (q[j + 16] & 15) << 4)) }
     }
 
@@ -170,6 +192,6 @@ public struct RandomWeights {
         return s
     }
 
-    private func append16(_ v: UInt16, to out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-    private func append32(_ v: UInt32, to out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    private static func appendU16(_ v: UInt16, to out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    private static func appendU32(_ v: UInt32, to out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
 }

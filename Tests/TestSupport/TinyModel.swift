@@ -109,7 +109,21 @@ public enum TinyModel {
         func vector(_ name: String, _ values: [Float]) -> GGUFWriter.TensorData {
             GGUFWriter.TensorData(name: name, dims: [values.count], type: .f32, data: values.flatMap(littleEndianBytes))
         }
-        out.append(try matrix("token_embd.weight", s.embeddingType, rows: vocab, cols: s.dim, std: 1))
+        // Text-like: a direction per token class, added to the embedding of each text and high-byte token, so the
+        // residual stream carries the current token's class, and to the output rows: text rows along both classes'
+        // directions (text follows text, and may follow a high byte), high-byte rows along their own only, more
+        // strongly (a high byte tends to follow a high byte), control bytes' rows away from both. Stronger classes
+        // make greedy text collapse into repeats; these keep ~50 distinct tokens in 128 (TinyModelTests).
+        let classes = s.textLike ? classDirections(&rng, dim: s.dim) : nil
+        if let classes {
+            let rows: [[Float]] = (0..<vocab).map { id in
+                zip(rng.floats(s.dim, std: 1), classes.direction(id)).map { $0 + 2 * $1 }
+            }
+            out.append(GGUFWriter.TensorData(name: "token_embd.weight", dims: [s.dim, vocab], type: s.embeddingType,
+                                             data: try RandomWeights.encode(rows.flatMap { $0 }, as: s.embeddingType)))
+        } else {
+            out.append(try matrix("token_embd.weight", s.embeddingType, rows: vocab, cols: s.dim, std: 1))
+        }
         for (l, t) in s.layerTypes.enumerated() {
             let p = "blk.\(l)."
             out.append(vector(p + "attn_norm.weight", rng.floats(s.dim, mean: 1, std: 0.05)))
@@ -132,7 +146,19 @@ public enum TinyModel {
             // Llama 3.1's factors run from 1 (high frequencies) to 8 (low); any positive divisors will do here.
             out.append(vector("rope_freqs.weight", (0..<s.ropeDim / 2).map { 1 + 7 * Float($0) / Float(s.ropeDim / 2) }))
         }
-        if let type = s.outputType {
+        if let type = s.outputType, let classes {
+            let rows: [[Float]] = (0..<vocab).map { id in
+                let random = rng.floats(s.dim, std: 0.4)
+                switch TinyVocabulary.tokenClass(id) {
+                case .text: return (0..<s.dim).map { random[$0] + 3 * classes.text[$0] + 1.5 * classes.highByte[$0] }
+                case .highByte: return (0..<s.dim).map { random[$0] + 3 * classes.highByte[$0] }
+                case .controlByte: return zip(random, zip(classes.text, classes.highByte)).map { $0 - 2 * ($1.0 + $1.1) }
+                case .special: return [Float](repeating: 0, count: s.dim)
+                }
+            }
+            out.append(GGUFWriter.TensorData(name: "output.weight", dims: [s.dim, vocab], type: type,
+                                             data: try RandomWeights.encode(rows.flatMap { $0 }, as: type)))
+        } else if let type = s.outputType {
             var output = try matrix("output.weight", type, rows: vocab, cols: s.dim, std: 0.4)
             guard let rowBytes = type.byteCount(elements: s.dim) else { throw RandomWeights.Unsupported(description: "output row") }
             for id in [TinyVocabulary.endOfTextID, TinyVocabulary.imStartID, TinyVocabulary.imEndID] {
@@ -143,6 +169,32 @@ public enum TinyModel {
             out.append(output)
         }
         return out
+    }
+
+    /// Two orthonormal directions of the model dimension: one for text tokens, one for high bytes.
+    struct ClassDirections {
+        let text: [Float]
+        let highByte: [Float]
+
+        /// The direction of token `id`'s class; zeros for control bytes and control tokens.
+        func direction(_ id: Int) -> [Float] {
+            switch TinyVocabulary.tokenClass(id) {
+            case .text: text
+            case .highByte: highByte
+            case .controlByte, .special: [Float](repeating: 0, count: text.count)
+            }
+        }
+    }
+
+    static func classDirections(_ rng: inout RandomWeights, dim: Int) -> ClassDirections {
+        func unit(_ v: [Float]) -> [Float] {
+            let n = v.map { $0 * $0 }.reduce(0, +).squareRoot()
+            return v.map { $0 / n }
+        }
+        let a = unit(rng.floats(dim, std: 1))
+        let b = rng.floats(dim, std: 1)
+        let along = zip(a, b).map { $0 * $1 }.reduce(0, +)
+        return ClassDirections(text: a, highByte: unit(zip(b, a).map { $0 - along * $1 })) // Gram-Schmidt
     }
 
     private static func littleEndianBytes(_ x: Float) -> [UInt8] {

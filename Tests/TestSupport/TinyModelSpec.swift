@@ -24,6 +24,9 @@ extension TinyModel {
         public var qkvBias: Bool
         /// A `rope_freqs.weight` tensor (Llama 3.1's per-dimension RoPE divisors).
         public var ropeFreqFactors: Bool
+        /// Token classes in the embedding and the output (TinyModel.tensors): greedy text stays printable after
+        /// printable text and continues in partial bytes after emoji. Needs an untied output of F32/F16/BF16/Q8_0.
+        public var textLike: Bool
         public var seed: UInt64
 
         public var layers: Int { layerTypes.count }
@@ -42,7 +45,8 @@ extension TinyModel {
             [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .bf16, .q4_K],
             [.q8_0, .q5_1, .q4_1, .q4_0, .q5_0, .f32, .q6_K],
         ],
-        embeddingType: .q8_0, outputType: .f16, qkvBias: false, ropeFreqFactors: false, seed: 0x4845_4152_5448) // "HEARTH"
+        embeddingType: .q8_0, outputType: .f16, qkvBias: false, ropeFreqFactors: false, textLike: true,
+        seed: 0x4845_4152_5448) // "HEARTH"
 
     /// Two heads of 128 over one KV head (q is 256 wide, so the attention output projection takes K-quants),
     /// RoPE on half of each head with frequency factors: Q2_K, Q3_K and Q5_K.
@@ -52,7 +56,8 @@ extension TinyModel {
             [.q8_0, .q4_0, .q4_1, .q5_K, .q5_0, .q8_0, .q3_K],
             [.f16, .q5_1, .q8_0, .q2_K, .q4_1, .q4_0, .q5_K],
         ],
-        embeddingType: .q4_0, outputType: .q8_0, qkvBias: false, ropeFreqFactors: true, seed: 0x5749_4445) // "WIDE"
+        embeddingType: .q4_0, outputType: .q8_0, qkvBias: false, ropeFreqFactors: true, textLike: false,
+        seed: 0x5749_4445) // "WIDE"
 
     /// qwen2: neox RoPE, q/k/v biases, output tied to a Q8_0 embedding, 4 heads over 1 KV head; Q4_K_M-like types.
     public static let qwen2 = Spec(
@@ -61,5 +66,6 @@ extension TinyModel {
             [.q5_0, .q5_0, .q8_0, .q5_0, .q5_0, .q5_0, .q6_K],
             [.q5_0, .q5_0, .q5_0, .q5_0, .q5_0, .q5_0, .q4_K],
         ],
-        embeddingType: .q8_0, outputType: nil, qkvBias: true, ropeFreqFactors: false, seed: 0x5157_454E) // "QWEN"
+        embeddingType: .q8_0, outputType: nil, qkvBias: true, ropeFreqFactors: false, textLike: false,
+        seed: 0x5157_454E) // "QWEN"
 }

@@ -29,6 +29,27 @@ public enum TinyVocabulary {
     /// `tokenizer.ggml.merges`: "left right" in byte-level form.
     public static let merges: [String] = mergePairs.map { byteLevel($0.0) + " " + byteLevel($0.1) }
 
+    /// What a token is, for TinyModel's text-like weights.
+    public enum TokenClass: Sendable {
+        /// Printable ASCII, tab and newline bytes, and every merge.
+        case text
+        /// Bytes 0x80...0xFF: pieces of multibyte characters.
+        case highByte
+        /// The other ASCII control bytes.
+        case controlByte
+        /// The control tokens.
+        case special
+    }
+
+    public static func tokenClass(_ id: Int) -> TokenClass {
+        switch id {
+        case 0x09, 0x0A, 0x20...0x7E, 256..<(256 + mergePairs.count): .text
+        case 0x80...0xFF: .highByte
+        case 0..<256: .controlByte
+        default: .special
+        }
+    }
+
     public static var endOfTextID: Int32 { Int32(256 + mergePairs.count) }
     public static var imStartID: Int32 { endOfTextID + 1 }
     public static var imEndID: Int32 { endOfTextID + 2 }
