@@ -7,8 +7,8 @@ import Tokenizers
 import XCTest
 
 /// Regression tests for what an attacker's probe and careless clients found (the hardening issue), over real sockets
-/// (on TinyModel; ServerHarness). Requests that must still be running when the client leaves ask for 8,000 tokens:
-/// TinyModel would finish a few hundred before the disconnect is noticed, or the drain deadline passes.
+/// (on TinyModel; ServerHarness). Requests that must still be running when the client leaves or the drain deadline
+/// passes ask for 8,000 tokens: at TinyModel's speed a few hundred could be done before either.
 final class HardeningTests: XCTestCase {
     private func chatBody(_ content: String = "Hi", extra: String = "") -> String {
         // JSON-encodes the content as a one-element array and keeps the element.
