@@ -37,7 +37,7 @@ test: test-deps models
 	@bash scripts/test-summary .build/swift-test.log .build/pytest.log
 
 # The Swift tests without the real-model tier, on the synthetic TinyModel (Tests/TestSupport): no models/ needed,
-# about a minute of test time. The tier is every test whose target or class name contains "RealModel".
+# well under a minute of test time. The real-model tier is every test whose target or class name contains "RealModel".
 test-fast: test-deps
 	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build --disable-swift-testing --skip RealModel
