@@ -10,7 +10,7 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?=
 
-.PHONY: deps test-deps models build test serve bench validate-deploy clean
+.PHONY: deps test-deps models build test test-fast test-real serve bench validate-deploy clean
 .PHONY: fuzz
 
 # System packages the build needs (Debian/Ubuntu; skipped when already installed).
@@ -28,13 +28,25 @@ models:
 build: deps
 	$(SWIFT) build -c release --product hearth
 
-# The whole suite, exactly what CI runs.
+# The whole suite, exactly what CI runs: both tiers of Swift tests, the end-to-end tests and a minute of fuzzing.
 test: test-deps models
 	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build --disable-swift-testing 2>&1 | tee .build/swift-test.log
 	python3 -m pytest -q Tests/e2e 2>&1 | tee .build/pytest.log
 	$(MAKE) fuzz FUZZ_SECONDS=60
 	@bash scripts/test-summary .build/swift-test.log .build/pytest.log
+
+# The Swift tests without the real-model tier, on the synthetic TinyModel (Tests/TestSupport): no models/ needed,
+# well under a minute of test time. The real-model tier is every test whose target or class name contains "RealModel".
+test-fast: test-deps
+	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build --disable-swift-testing --skip RealModel
+
+# Only the real-model tier: forward logits against the reference, token ids against llama.cpp, batch invariance at
+# the real models' shapes, and the server tests that need SmolLM2's text (RealModelTests, RealModelServerTests).
+test-real: test-deps models
+	$(SWIFT) build $(SWIFT_TEST_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_TEST_FLAGS) --skip-build --disable-swift-testing --filter RealModel
 
 # Fuzzes the HTTP request parser and the OpenAI request decoders (Sources/HearthFuzz) under libFuzzer and
 # AddressSanitizer for FUZZ_SECONDS (or FUZZ_RUNS inputs), starting from the seed corpus plus whatever earlier

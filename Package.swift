@@ -61,10 +61,10 @@ let package = Package(
         ),
         // Tests.
         .target(name: "TestSupport", dependencies: ["Inference", "GGUF"], path: "Tests/TestSupport"),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], path: "Tests/TokenizersTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"], path: "Tests/GGUFTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"], path: "Tests/TokenizersTests"),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "JSON"], path: "Tests/JinjaTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "TestSupport"], path: "Tests/InferenceTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers", "TestSupport"], path: "Tests/InferenceTests"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling", "TestSupport"], path: "Tests/GenerationTests"),
@@ -72,6 +72,11 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
         .testTarget(name: "KernelTests", dependencies: ["CKernels", "GGUF"], path: "Tests/KernelTests"),
+        // The real-model tier (`make test-real`; `make test-fast` skips it, with ServerTests.RealModelServerTests):
+        // assertions that hold only for the real SmolLM2 and Qwen2.5-Coder files in models/ — logits against a
+        // reference, token ids against llama.cpp, batch invariance at real shapes. The rest runs on TinyModel.
+        .testTarget(name: "RealModelTests", dependencies: ["Inference", "GGUF", "Tokenizers", "TestSupport"],
+                    path: "Tests/RealModelTests", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import TestSupport
 import XCTest
 
 final class GGUFReaderTests: XCTestCase {
@@ -172,17 +173,21 @@ final class GGUFReaderTests: XCTestCase {
         try assertProblem(bytes) { if case .badString = $0 { return true }; return false }
     }
 
-    func testRealModelDirectory() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-        guard FileManager.default.fileExists(atPath: path) else { return XCTFail("missing \(path): run scripts/fetch-models") }
-        let f = try GGUFFile(path: path)
+    /// A whole model from GGUFWriter.model (TinyModel's file): directory, typed metadata and aligned data.
+    func testTinyModelDirectory() throws {
+        let f = try GGUFFile(path: TinyModel.path)
         XCTAssertEqual(f.version, 3)
-        XCTAssertEqual(f.tensors.count, 272)
+        XCTAssertEqual(f.tensors.count, 3 + 2 * 9, "embedding, output norm and output; nine per layer")
+        XCTAssertEqual(f.string("general.architecture"), "llama")
         XCTAssertEqual(f.string("tokenizer.ggml.pre"), "smollm")
-        XCTAssertEqual(f.metadata["tokenizer.ggml.tokens"]?.array?.count, 49152)
-        XCTAssertEqual(f.tensors.filter { $0.type == .q4_1 }.count, 210)
+        XCTAssertEqual(f.metadata["tokenizer.ggml.tokens"]?.array?.count, 304)
+        XCTAssertEqual(f.metadata["tokenizer.ggml.token_type"]?.array?.last, .int32(3))
+        XCTAssertEqual(f.metadata["llama.rope.freq_base"], .float32(10000))
+        XCTAssertEqual(f.metadata["tokenizer.ggml.add_bos_token"], .bool(false))
         XCTAssertEqual(f.tensor(named: "token_embd.weight")?.type, .q8_0)
-        XCTAssertEqual(f.tensor(named: "token_embd.weight")?.dims, [576, 49152])
+        XCTAssertEqual(f.tensor(named: "token_embd.weight")?.dims, [64, 304])
+        XCTAssertEqual(f.tensor(named: "blk.1.ffn_down.weight")?.type, .q6_K)
+        XCTAssertEqual(f.tensor(named: "blk.1.ffn_down.weight")?.dims, [256, 64])
+        XCTAssertEqual(f.tensor(named: "output_norm.weight")?.type, .f32)
     }
 }

@@ -52,8 +52,8 @@ final class BatchingTests: XCTestCase {
         // No prefix cache: the batched pass must prefill every prompt beside the others, in chunks.
         let (engine, http) = try Self.server { $0.prefixCaching = false }
         defer { http.shutdown(drainTimeout: .seconds(1)); engine.stop() }
-        // Prompt lengths from ~10 to ~1,500 tokens, most of them short.
-        let prompts = (0..<32).map { Self.prompt(words: 8 + $0 * $0 * 1_300 / (31 * 31), seed: $0) }
+        // Prompt lengths from ~40 to ~1,500 tokens, most of them short (TinyModel's vocabulary spends ~5 tokens a word).
+        let prompts = (0..<32).map { Self.prompt(words: 8 + $0 * $0 * 300 / (31 * 31), seed: $0) }
         let solo = try prompts.map { p -> String in
             let r = try TestClient(port: http.port).request("POST", "/v1/completions", json: Self.completionBody(p, maxTokens: 16, stream: false))
             XCTAssertEqual(r.status, 200, r.text)
@@ -126,16 +126,18 @@ final class BatchingTests: XCTestCase {
         defer { http.shutdown(drainTimeout: .seconds(1)); engine.stop() }
         let statuses = Mutex([Int: Int]())
         let retryAfter = Mutex(Set<String>())
+        // Long enough that the admitted requests are still running when the whole burst has arrived.
+        let maxTokens = 500
         runConcurrently(24) { i in
             guard let r = try? TestClient(port: http.port).request("POST", "/v1/completions",
-                                                                    json: Self.completionBody("Count: \(i)", maxTokens: 24, stream: false)) else { return }
+                                                                    json: Self.completionBody("Count: \(i)", maxTokens: maxTokens, stream: false)) else { return }
             statuses.withLock { $0[r.status, default: 0] += 1 }
             if r.status == 429 {
                 _ = retryAfter.withLock { $0.insert(r.headers["retry-after"] ?? "missing") }
                 XCTAssertEqual((r.json["error"] as? [String: Any])?["code"] as? String, "rate_limit_exceeded")
             } else {
                 XCTAssertEqual(r.status, 200, r.text)
-                XCTAssertEqual(((r.json["usage"] as? [String: Any])?["completion_tokens"] as? Int), 24)
+                XCTAssertEqual(((r.json["usage"] as? [String: Any])?["completion_tokens"] as? Int), maxTokens)
             }
         }
         let s = statuses.withLock { $0 }

@@ -4,7 +4,7 @@ import Jinja
 import Server
 import XCTest
 
-/// The role-forgery shield on the real SmolLM2 tokenizer: placeholders in, literal ranges out.
+/// The role-forgery shield on the served model's ChatML tokenizer: placeholders in, literal ranges out.
 final class ContentShieldTests: XCTestCase {
     func testShieldedContentRoundTripsAndIsMarkedLiteral() throws {
         let tokenizer = try XCTUnwrap(ServerHarness.get().api.model).engine.tokenizer

@@ -45,7 +45,7 @@ final class ReasoningTests: XCTestCase {
         let plainMessage = try XCTUnwrap((plain.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])
         let text = try XCTUnwrap(plainMessage["content"] as? String)
         XCTAssertNil(plainMessage["reasoning_content"] as? String)
-        XCTAssertFalse(text.contains("</think>"), "SmolLM2 never closes the block, so all of it is reasoning")
+        XCTAssertFalse(text.contains("</think>"), "the model never closes the block, so all of it is reasoning")
 
         let split = try TestClient(port: autoPort).request("POST", "/v1/chat/completions", json: body)
         let message = try XCTUnwrap((split.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])

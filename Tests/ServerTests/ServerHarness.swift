@@ -8,8 +8,12 @@ import Tokenizers
 import TestSupport
 import XCTest
 
-/// One server on the real SmolLM2 model for the whole test process, on an ephemeral loopback port.
+/// One server per model for the whole test process, on an ephemeral loopback port: TinyModel for the tests of
+/// HTTP and OpenAI behaviour, the real SmolLM2 for the few that check its text (RealModelServerTests). Either is
+/// served as "smollm2", so request bodies do not change with the model behind them.
 final class ServerHarness: @unchecked Sendable {
+    enum Model: Sendable { case tiny, smolLM2 }
+
     // Built once under `lock`; read-only afterwards.
     let api: OpenAIServer
     let http: HTTPServer
@@ -18,22 +22,26 @@ final class ServerHarness: @unchecked Sendable {
 
     static let apiKey = "test-key-123"
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var shared: ServerHarness?
+    nonisolated(unsafe) private static var shared: [Model: ServerHarness] = [:]
 
-    static func get() throws -> ServerHarness {
+    static func get(_ model: Model = .tiny) throws -> ServerHarness {
         lock.lock()
         defer { lock.unlock() }
-        if let s = shared { return s }
-        let s = try ServerHarness()
-        shared = s
+        if let s = shared[model] { return s }
+        let s = try ServerHarness(model)
+        shared[model] = s
         return s
     }
 
-    private init() throws {
-        let (file, weights) = try TestModels.load(TestModels.smolLM2)
+    private init(_ model: Model) throws {
+        let (file, weights) = try model == .tiny ? TinyModel.load() : TestModels.load(TestModels.smolLM2)
         let tokenizer = try Tokenizer(gguf: file)
         var config = EngineConfiguration(blockCount: 1024)
         config.maxWaiting = 64
+        // TinyModel's products are too small to split, and a spinning second worker costs milliseconds a step when
+        // the machine is busy with other builds; the threaded forward pass is tested elsewhere (EngineTests,
+        // BatchInvarianceTests, BatchingTests' own engines).
+        if model == .tiny { config.threads = 1 }
         engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
         engine.start()
         var options = ServerOptions(modelID: "smollm2")

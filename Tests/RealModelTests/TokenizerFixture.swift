@@ -1,16 +1,16 @@
 import Foundation
 import GGUF
+import TestSupport
 import Tokenizers
 import XCTest
 
-/// Locates and loads the real models, which CI fetches with scripts/fetch-models.
-enum TestModels {
+/// The tokenizers of the real models in models/ (by file name, as the fixtures name them), which CI fetches with
+/// scripts/fetch-models.
+enum ModelTokenizers {
     static let smolLM2 = "SmolLM2-135M-Instruct.Q4_1.gguf"
     static let qwenCoder = "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
 
-    /// The package root: this file is Tests/TokenizersTests/TestSupport.swift.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TestModels.root
 
     struct Missing: Error, CustomStringConvertible {
         let path: String
@@ -53,8 +53,8 @@ enum TestModels {
     }
 }
 
-/// One model's expected tokenizations, produced with llama.cpp (Fixtures/*.json).
-struct Fixture: Decodable {
+/// One model's expected tokenizations, produced with llama.cpp (Fixtures/tokenizer/*.json).
+struct TokenizerFixture: Decodable {
     struct Meta: Decodable {
         let model: String
         let pre: String
@@ -98,48 +98,10 @@ struct Fixture: Decodable {
     let tokenizer: Meta
     let cases: [Case]
 
-    static func load(_ name: String) throws -> Fixture {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Fixtures/\(name).json"])
+    static func load(_ name: String) throws -> TokenizerFixture {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures/tokenizer") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Fixtures/tokenizer/\(name).json"])
         }
-        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-    }
-}
-
-/// Builds small synthetic vocabularies; tokens and merges are given as raw text and converted to
-/// GPT-2's byte-level form here, independently of the library's own mapping.
-enum Synthetic {
-    static let byteToScalar: [Character] = {
-        var printable = Set(0x21...0x7E)
-        printable.formUnion(0xA1...0xAC)
-        printable.formUnion(0xAE...0xFF)
-        var next = 256
-        return (0..<256).map { b in
-            if printable.contains(b) { return Character(Unicode.Scalar(UInt32(b))!) }
-            defer { next += 1 }
-            return Character(Unicode.Scalar(UInt32(next))!)
-        }
-    }()
-
-    static func byteLevel(_ raw: [UInt8]) -> String { String(raw.map { byteToScalar[Int($0)] }) }
-    static func byteLevel(_ raw: String) -> String { byteLevel(Array(raw.utf8)) }
-
-    /// A vocabulary with the given normal tokens (byte-level form), merges (raw text pairs),
-    /// and special tokens (text, GGUF type) appended after them.
-    static func vocabulary(pre: String = "gpt-2", tokens: [String], merges: [(String, String)],
-                           special: [(String, Int32)] = [], roles: [TokenizerVocabulary.Role: Int32] = [:],
-                           addBOS: Bool? = nil, addEOS: Bool? = nil) -> TokenizerVocabulary {
-        let normal = tokens
-        return TokenizerVocabulary(
-            pre: pre,
-            tokens: normal + special.map(\.0),
-            tokenTypes: normal.map { _ in 1 } + special.map(\.1),
-            merges: merges.map { byteLevel($0.0) + " " + byteLevel($0.1) },
-            specialIDs: roles, addBOS: addBOS, addEOS: addEOS)
-    }
-
-    /// Every single byte as a token (ids 0...255 are bytes 0...255), then `extra` tokens.
-    static func byteTokens(plus extra: [String] = []) -> [String] {
-        (0..<256).map { byteLevel([UInt8($0)]) } + extra.map { byteLevel($0) }
+        return try JSONDecoder().decode(TokenizerFixture.self, from: Data(contentsOf: url))
     }
 }

@@ -1,19 +1,19 @@
 import Tokenizers
 import XCTest
 
-/// Token ids, pieces and detokenized text must equal llama.cpp's for every fixture case.
-final class FixtureTests: XCTestCase {
+/// Token ids, pieces and detokenized text of the real models' tokenizers must equal llama.cpp's for every fixture case.
+final class TokenizerFixtureTests: XCTestCase {
     func testSmolLM2MatchesLlamaCpp() throws {
-        try check(model: TestModels.smolLM2, fixture: "smollm2")
+        try check(model: ModelTokenizers.smolLM2, fixture: "smollm2")
     }
 
     func testQwenCoderMatchesLlamaCpp() throws {
-        try check(model: TestModels.qwenCoder, fixture: "qwen2.5-coder-0.5b")
+        try check(model: ModelTokenizers.qwenCoder, fixture: "qwen2.5-coder-0.5b")
     }
 
     private func check(model: String, fixture name: String) throws {
-        let tok = try TestModels.tokenizer(model)
-        let fixture = try Fixture.load(name)
+        let tok = try ModelTokenizers.tokenizer(model)
+        let fixture = try TokenizerFixture.load(name)
         let meta = fixture.tokenizer
         XCTAssertEqual(tok.vocabularySize, meta.vocab_size)
         XCTAssertEqual(tok.bosID, meta.bos_token_id)
@@ -36,7 +36,7 @@ final class FixtureTests: XCTestCase {
     }
 
     func testSmolLM2SpecialTokens() throws {
-        let tok = try TestModels.tokenizer(TestModels.smolLM2)
+        let tok = try ModelTokenizers.tokenizer(ModelTokenizers.smolLM2)
         // <|endoftext|> and <|im_end|> by text, eos 2, and <reponame> as llama.cpp's FIM-repo token.
         XCTAssertEqual(tok.endOfGenerationIDs, [0, 2, 4])
         XCTAssertEqual(tok.id(forToken: "<|im_start|>"), 1)
@@ -46,7 +46,7 @@ final class FixtureTests: XCTestCase {
     }
 
     func testQwenCoderSpecialTokens() throws {
-        let tok = try TestModels.tokenizer(TestModels.qwenCoder)
+        let tok = try ModelTokenizers.tokenizer(ModelTokenizers.qwenCoder)
         let eog = tok.endOfGenerationIDs
         // <|endoftext|>, <|im_end|> (eos), and the FIM pad / repo / file-separator tokens.
         for id: Int32 in [151643, 151645, 151662, 151663, 151664] { XCTAssertTrue(eog.contains(id), "\(id)") }

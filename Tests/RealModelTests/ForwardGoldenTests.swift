@@ -18,7 +18,7 @@ final class ForwardGoldenTests: XCTestCase {
     static let tolerance = 1e-3
 
     func fixture(_ name: String) throws -> Fixture {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/forward/\(name)", withExtension: "json"))
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
@@ -45,7 +45,7 @@ final class ForwardGoldenTests: XCTestCase {
             let first = positions[0].pos
             // Logits after the token at `first`: one chunk (the tiled kernel path when > 4 rows) or one token at a time.
             var logits = try chunked ? runner.feed(Array(prompt.tokens[0...first]))
-                                     : prompt.tokens[0...first].map { try runner.feed([$0]) }.last!
+                                     : XCTUnwrap(prompt.tokens[0...first].map { try runner.feed([$0]) }.last)
             check(logits, positions[0].top5, "\(prompt.name) pos \(first)")
             for p in positions.dropFirst() {
                 logits = try runner.feed([prompt.tokens[p.pos]])

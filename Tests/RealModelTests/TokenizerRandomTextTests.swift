@@ -5,8 +5,8 @@ import XCTest
 /// Adversarial random texts (odd whitespace, contractions, digits, scripts, emoji, unassigned and
 /// private-use code points, special-token text) against ids recorded from llama.cpp, for every
 /// supported pre-tokenizer: the two real vocabularies, and the same vocabularies with
-/// `tokenizer.ggml.pre` swapped to llama-bpe / gpt-2 as llama.cpp was run (Fixtures/llama-cpp-random.json).
-final class RandomTextTests: XCTestCase {
+/// `tokenizer.ggml.pre` swapped to llama-bpe / gpt-2 as llama.cpp was run (Fixtures/tokenizer/llama-cpp-random.json).
+final class TokenizerRandomTextTests: XCTestCase {
     struct File: Decodable {
         struct Case: Decodable {
             let text: String
@@ -27,13 +27,13 @@ final class RandomTextTests: XCTestCase {
     }
 
     func testMatchesLlamaCppForEveryPreTokenizer() throws {
-        guard let url = Bundle.module.url(forResource: "llama-cpp-random", withExtension: "json", subdirectory: "Fixtures") else {
-            return XCTFail("Fixtures/llama-cpp-random.json missing")
+        guard let url = Bundle.module.url(forResource: "llama-cpp-random", withExtension: "json", subdirectory: "Fixtures/tokenizer") else {
+            return XCTFail("Fixtures/tokenizer/llama-cpp-random.json missing")
         }
         let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
         XCTAssertEqual(Set(file.configs.map(\.pre)), ["smollm", "qwen2", "llama-bpe", "gpt-2"])
         for config in file.configs {
-            var vocab = try TestModels.vocabulary(config.model)
+            var vocab = try ModelTokenizers.vocabulary(config.model)
             vocab.pre = config.pre
             if config.removed_keys.contains("tokenizer.ggml.add_bos_token") { vocab.addBOS = nil }
             let tok = try Tokenizer(vocabulary: vocab)
