@@ -45,6 +45,28 @@ final class QGemmInvarianceTests: XCTestCase {
         tally.finish("ISAs agree")
     }
 
+    /// The fused few-rows path and the tiled path give the same bits (quant.h): with `hk_qset_fused_rows(0)` every
+    /// batch takes the tiled path, and each small batch must equal what the default crossover computes.
+    func testFusedAndTiledPathsAgreeBitwise() throws {
+        let tally = Tally()
+        defer { hk_qset_fused_rows(-1) }
+        for type in QType.all {
+            let f = try Self.fixture(type, salt: 0xF05_0000)
+            let x = Self.activations(f.k, salt: 3)
+            let scratch = f.makeScratch(rows: x.rows)
+            for isa in availableISAs {
+                for m in 1...4 {
+                    hk_qset_fused_rows(-1)
+                    let fused = f.gemm(isa: isa, x: x, rowStart: 0, rows: m, scratch: scratch, tally: tally)
+                    hk_qset_fused_rows(0)
+                    let tiled = f.gemm(isa: isa, x: x, rowStart: 0, rows: m, scratch: scratch, tally: tally)
+                    Self.expectSame(fused, tiled, rowsA: 0..<m, rowB: 0, n: f.n, "\(f) isa \(isa) rows \(m): fused vs tiled", tally: tally)
+                }
+            }
+        }
+        tally.finish("fused and tiled agree")
+    }
+
     /// (b) A row's result does not depend on its batch: each row alone (rows = 1), and every batch size at several
     /// offsets, equal the same rows computed in one batch of 77 (two 64-row chunks).
     func testBatchInvariance() throws {
