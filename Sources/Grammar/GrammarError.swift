@@ -1,0 +1,48 @@
+/// Why a schema cannot be compiled. The server answers 400 (param "response_format") with `message`.
+public enum GrammarError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A keyword (or keyword value, such as an unknown `format`) the compiler does not support; `path` is a JSON
+    /// pointer to the schema that holds it.
+    case unsupportedKeyword(String, path: String)
+    /// The schema is malformed or matches no JSON value.
+    case invalidSchema(String, path: String)
+    /// The schema exceeds one of `GrammarLimits`.
+    case tooComplex(String)
+
+    public var message: String {
+        switch self {
+        case let .unsupportedKeyword(keyword, path):
+            return "unsupported JSON Schema keyword '\(keyword)' at \(path)"
+        case let .invalidSchema(reason, path):
+            return "invalid JSON Schema at \(path): \(reason)"
+        case let .tooComplex(reason):
+            return "JSON Schema too complex: \(reason)"
+        }
+    }
+
+    public var description: String { message }
+}
+
+/// The bounds a schema must compile within; a schema over any of them throws `GrammarError.tooComplex`. Each bound
+/// is checked as the work happens (never after building something bigger), so a refusal costs at most the bound.
+public enum GrammarLimits {
+    /// Schema objects visited while compiling, counting each `$ref` expansion again.
+    public static let maxSchemaNodes = 20_000
+    /// Nesting of schema objects inside one another (also caps the compiler's recursion).
+    public static let maxSchemaDepth = 64
+    /// `$ref`s being expanded inside one another (a deep non-recursive chain).
+    public static let maxRefDepth = 32
+    /// Rules: one per recursive `$ref` target, plus the root and the generic JSON value.
+    public static let maxRules = 256
+    /// Nondeterministic automaton states built for the whole grammar (regex and repetitions unrolled).
+    public static let maxAutomatonStates = 300_000
+    /// Deterministic states of the compiled grammar, all rules together.
+    public static let maxGrammarStates = 100_000
+    /// States of one `pattern`'s automaton (and of a string's intersected constraints).
+    public static let maxRegexStates = 20_000
+    /// Length of one `pattern` in characters.
+    public static let maxPatternLength = 4_096
+    /// Copies of one repeated element: a regex `{m,n}`, `maxLength`, `maxItems`, `minItems`.
+    public static let maxRepetition = 1_000
+    /// Parallel parse stacks a matcher follows; a byte that would need more is rejected.
+    public static let maxParseStacks = 1_024
+}

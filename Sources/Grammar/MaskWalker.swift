@@ -1,0 +1,152 @@
+/// Computes a state's StateMask by walking the vocabulary trie from it, with the state as the bottom of a stack of
+/// its own: calls push above it and pop back into it, but the walk cannot see below it. A token is accepted when
+/// some path reads all its bytes; a path that ends the state's rule with bytes left (and the next byte can follow
+/// the rule somewhere in the grammar) makes the token uncertain, unless it is accepted anyway. A rule ending before
+/// any byte is read needs no such care: the parse state already holds the popped stack as a stack of its own.
+struct MaskWalker {
+    let grammar: CompiledGrammar
+    let vocabulary: TokenVocabularyIndex
+
+    /// A walk level's stacks: one state (the base alone, the common case), several stacks, or none.
+    private static let none: Int32 = -1
+    private static let several: Int32 = -2
+
+    func mask(for state: Int32) -> StateMask {
+        let g = grammar
+        let v = vocabulary
+        let levels = v.maxDepth + 1
+        var simple = [Int32](repeating: MaskWalker.none, count: levels)
+        var stacks = [[[Int32]]](repeating: [], count: levels)
+        var canPop = [Bool](repeating: false, count: levels)
+        var flagged = [Bool](repeating: false, count: levels)
+        let follow = g.follow[Int(g.stateRule[Int(state)])]
+        simple[0] = state
+        var accepted: [Int32] = []
+        var uncertain: [Int32] = []
+
+        let nodeCount = v.nodeByte.count
+        v.nodeByte.withUnsafeBufferPointer { nodeByte in
+        v.nodeDepth.withUnsafeBufferPointer { nodeDepth in
+        v.nodeEnd.withUnsafeBufferPointer { nodeEnd in
+        v.nodeTokenStart.withUnsafeBufferPointer { tokenStart in
+        v.nodeTokens.withUnsafeBufferPointer { tokens in
+        g.transitions.withUnsafeBufferPointer { transitions in
+        g.rowStart.withUnsafeBufferPointer { rowStart in
+        g.classMaps.withUnsafeBufferPointer { classMaps in
+        g.classMapStart.withUnsafeBufferPointer { classMapStart in
+        g.flags.withUnsafeBufferPointer { flags in
+            var i = 0
+            while i < nodeCount {
+                let d = Int(nodeDepth[i])
+                let p = d - 1
+                let b = nodeByte[i]
+                let flag = flagged[p] || (canPop[p] && follow.contains(b))
+                var stepped = false
+                let from = simple[p]
+                if from >= 0 {
+                    let s = Int(from)
+                    let t = transitions[Int(rowStart[s]) + Int(classMaps[Int(classMapStart[s]) + Int(b)])]
+                    if t >= 0 {
+                        stepped = true
+                        let f = flags[Int(t)]
+                        if f & CompiledGrammar.hasCalls == 0 {
+                            simple[d] = f & CompiledGrammar.readsBytes != 0 ? t : MaskWalker.none
+                            canPop[d] = f & CompiledGrammar.accepting != 0
+                        } else {
+                            var set: [[Int32]] = []
+                            var pop = false
+                            expandAbove([t], into: &set, pop: &pop)
+                            store(set, pop, level: d, &simple, &stacks, &canPop)
+                        }
+                    }
+                } else if from == MaskWalker.several {
+                    var set: [[Int32]] = []
+                    var pop = false
+                    for stack in stacks[p] {
+                        let t = g.next(stack[stack.count - 1], b)
+                        if t < 0 { continue }
+                        stepped = true
+                        var moved = stack
+                        moved[moved.count - 1] = t
+                        expandAbove(moved, into: &set, pop: &pop)
+                    }
+                    if stepped { store(set, pop, level: d, &simple, &stacks, &canPop) }
+                }
+                if !stepped {
+                    if flag {
+                        for k in Int(tokenStart[i])..<Int(tokenStart[Int(nodeEnd[i])]) { uncertain.append(tokens[k]) }
+                    }
+                    i = Int(nodeEnd[i])
+                    continue
+                }
+                for k in Int(tokenStart[i])..<Int(tokenStart[i + 1]) { accepted.append(tokens[k]) }
+                flagged[d] = flag
+                if simple[d] == MaskWalker.none && !canPop[d] && !flag {
+                    i = Int(nodeEnd[i])
+                } else {
+                    i += 1
+                }
+            }
+        }}}}}}}}}}
+        return StateMask(accepted: MaskWalker.storage(accepted, vocabulary: v), uncertain: uncertain)
+    }
+
+    private func store(_ set: [[Int32]], _ pop: Bool, level d: Int, _ simple: inout [Int32],
+                       _ stacks: inout [[[Int32]]], _ canPop: inout [Bool]) {
+        let unique = set.count > 1 ? ParseState.unique(set) : set
+        canPop[d] = pop
+        if unique.isEmpty {
+            simple[d] = MaskWalker.none
+        } else if unique.count == 1 && unique[0].count == 1 {
+            simple[d] = unique[0][0]
+        } else {
+            simple[d] = MaskWalker.several
+            stacks[d] = unique
+        }
+    }
+
+    /// ParseState.expand above the walk's base: popping the base itself only records that it can end here.
+    private func expandAbove(_ stack: [Int32], into out: inout [[Int32]], pop: inout Bool) {
+        let g = grammar
+        let top = Int(stack[stack.count - 1])
+        let f = g.flags[top]
+        if f & CompiledGrammar.readsBytes != 0 { out.append(stack) }
+        if f & CompiledGrammar.hasCalls != 0 {
+            for i in Int(g.callStart[top])..<Int(g.callStart[top + 1]) {
+                var s = stack
+                s[s.count - 1] = g.callReturn[i]
+                s.append(g.ruleStart[Int(g.callRule[i])])
+                expandAbove(s, into: &out, pop: &pop)
+            }
+        }
+        if f & CompiledGrammar.accepting != 0 {
+            if stack.count == 1 {
+                pop = true
+            } else {
+                expandAbove(Array(stack.dropLast()), into: &out, pop: &pop)
+            }
+        }
+    }
+
+    /// The smallest of the three storages for `accepted` (in trie order).
+    static func storage(_ accepted: [Int32], vocabulary v: TokenVocabularyIndex) -> StateMask.Accepted {
+        let bitmapBytes = v.wordCount * 8
+        let rejectedCount = v.documentTokenCount - accepted.count
+        if accepted.count * 4 <= bitmapBytes && accepted.count <= rejectedCount { return .list(accepted.sorted()) }
+        var bits = [UInt64](repeating: 0, count: v.wordCount)
+        for id in accepted { bits[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+        if rejectedCount * 4 <= bitmapBytes {
+            var rejected: [Int32] = []
+            rejected.reserveCapacity(rejectedCount)
+            for w in 0..<v.wordCount {
+                var missing = v.documentTokens[w] & ~bits[w]
+                while missing != 0 {
+                    rejected.append(Int32(w * 64 + missing.trailingZeroBitCount))
+                    missing &= missing - 1
+                }
+            }
+            return .complement(rejected)
+        }
+        return .bitmap(bits)
+    }
+}
