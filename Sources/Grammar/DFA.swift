@@ -71,11 +71,13 @@ struct DFA {
         var ids: [Int32] = []
         for _ in 0..<stateCount { ids.append(try nfa.newState()) }
         let end = try nfa.newState()
+        var classBytes = [ByteSet](repeating: ByteSet(), count: classCount)
+        for b in 0...255 { classBytes[Int(classOf[b])].insert(UInt8(b)) }
         for s in 0..<stateCount {
             var sets: [Int32: ByteSet] = [:]
-            for b in 0...255 {
-                let t = next[s * classCount + Int(classOf[b])]
-                if t >= 0 { sets[t, default: ByteSet()].insert(UInt8(b)) }
+            for c in 0..<classCount {
+                let t = next[s * classCount + c]
+                if t >= 0 { sets[t, default: ByteSet()].formUnion(classBytes[c]) }
             }
             for (t, set) in sets.sorted(by: { $0.key < $1.key }) { nfa.edge(ids[s], set, ids[Int(t)]) }
             for call in calls[s] { nfa.call(ids[s], rule: call.rule, ids[Int(call.to)]) }

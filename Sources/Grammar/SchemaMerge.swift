@@ -116,8 +116,8 @@ extension SchemaCompiler {
         r.maxLength = smaller(x.maxLength, y.maxLength)
         r.patterns = x.patterns + y.patterns.filter { !x.patterns.contains($0) }
         r.formats = x.formats + y.formats.filter { !x.formats.contains($0) }
-        r.minimum = stronger(x.minimum, y.minimum, lower: true)
-        r.maximum = stronger(x.maximum, y.maximum, lower: false)
+        r.minimum = NumericBound.stronger(x.minimum, y.minimum, lower: true)
+        r.maximum = NumericBound.stronger(x.maximum, y.maximum, lower: false)
         return .object(r)
     }
 
@@ -131,13 +131,5 @@ extension SchemaCompiler {
         guard let a else { return b }
         guard let b else { return a }
         return min(a, b)
-    }
-
-    private func stronger(_ a: NumericBound?, _ b: NumericBound?, lower: Bool) -> NumericBound? {
-        guard let a else { return b }
-        guard let b else { return a }
-        let c = DecimalValue.compare(a.value, b.value)
-        if c == 0 { return NumericBound(value: a.value, exclusive: a.exclusive || b.exclusive) }
-        return (c > 0) == lower ? a : b
     }
 }

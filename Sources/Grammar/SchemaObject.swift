@@ -59,6 +59,15 @@ struct JSONTypes: OptionSet, Hashable, Sendable {
 struct NumericBound: Sendable {
     var value: DecimalValue
     var exclusive: Bool
+
+    /// The tighter of two lower (or upper) bounds.
+    static func stronger(_ a: NumericBound?, _ b: NumericBound?, lower: Bool) -> NumericBound? {
+        guard let a else { return b }
+        guard let b else { return a }
+        let c = DecimalValue.compare(a.value, b.value)
+        if c == 0 { return NumericBound(value: a.value, exclusive: a.exclusive || b.exclusive) }
+        return (c > 0) == lower ? a : b
+    }
 }
 
 /// The keywords of one schema object, validated; subschemas parsed. `path` is a JSON pointer for errors.

@@ -20,6 +20,10 @@ struct SchemaParser {
             var o = SchemaObject(path: path)
             var exclusiveMinimumFlag = false
             var exclusiveMaximumFlag = false
+            var minimum: DecimalValue?
+            var maximum: DecimalValue?
+            var exclusiveMinimum: DecimalValue?
+            var exclusiveMaximum: DecimalValue?
             for (key, v) in members {
                 let at = path + "/" + pointerEscape(key)
                 if annotations.contains(key) { continue }
@@ -80,24 +84,22 @@ struct SchemaParser {
                     guard supportedFormats.contains(s) else { throw .unsupportedKeyword("format \"\(s)\"", path: at) }
                     o.formats.append(s)
                 case "minimum":
-                    o.minimum = NumericBound(value: try number(v, at), exclusive: o.minimum?.exclusive ?? false)
+                    minimum = try number(v, at)
                 case "maximum":
-                    o.maximum = NumericBound(value: try number(v, at), exclusive: o.maximum?.exclusive ?? false)
+                    maximum = try number(v, at)
                 case "exclusiveMinimum":
-                    if case .bool(let b) = v { exclusiveMinimumFlag = b } else {
-                        o.minimum = NumericBound(value: try number(v, at), exclusive: true)
-                    }
+                    if case .bool(let b) = v { exclusiveMinimumFlag = b } else { exclusiveMinimum = try number(v, at) }
                 case "exclusiveMaximum":
-                    if case .bool(let b) = v { exclusiveMaximumFlag = b } else {
-                        o.maximum = NumericBound(value: try number(v, at), exclusive: true)
-                    }
+                    if case .bool(let b) = v { exclusiveMaximumFlag = b } else { exclusiveMaximum = try number(v, at) }
                 default:
                     throw .unsupportedKeyword(key, path: at)
                 }
             }
-            // Draft 4's boolean exclusive flags modify minimum/maximum.
-            if exclusiveMinimumFlag { o.minimum?.exclusive = true }
-            if exclusiveMaximumFlag { o.maximum?.exclusive = true }
+            // Draft 4's boolean flags make minimum/maximum exclusive; 2019+ numeric ones are bounds of their own.
+            o.minimum = NumericBound.stronger(minimum.map { NumericBound(value: $0, exclusive: exclusiveMinimumFlag) },
+                                              exclusiveMinimum.map { NumericBound(value: $0, exclusive: true) }, lower: true)
+            o.maximum = NumericBound.stronger(maximum.map { NumericBound(value: $0, exclusive: exclusiveMaximumFlag) },
+                                              exclusiveMaximum.map { NumericBound(value: $0, exclusive: true) }, lower: false)
             if case .array = value["items"] ?? .null, let extra = value["additionalItems"] {
                 o.items = try parse(extra, path: path + "/additionalItems", depth: depth + 1)
             }
