@@ -133,6 +133,6 @@ struct DFA {
                 }
             }
         }
-        return out.trimmed()
+        return out.trimmed().map(Minimizer.minimize)
     }
 }

@@ -16,7 +16,7 @@ enum GrammarBuilder {
                     throw .tooComplex("more than \(GrammarLimits.maxGrammarStates) grammar states")
                 }
             }
-            dfas.append(dfa)
+            dfas.append(dfa.map(Minimizer.minimize))
         }
         let productive = productiveRules(dfas)
         guard productive.first == true else {

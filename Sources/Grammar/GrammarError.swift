@@ -37,6 +37,8 @@ public enum GrammarLimits {
     public static let maxAutomatonStates = 300_000
     /// Deterministic states of the compiled grammar, all rules together.
     public static let maxGrammarStates = 100_000
+    /// Subset-construction work (subset sizes summed) for one automaton.
+    public static let maxDeterminizationWork = 1_000_000
     /// States of one `pattern`'s automaton (and of a string's intersected constraints).
     public static let maxRegexStates = 20_000
     /// Length of one `pattern` in characters.

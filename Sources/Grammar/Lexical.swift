@@ -50,17 +50,23 @@ enum Lexical {
             plain = set.subtracting(.jsonEscaped)
         }
         var singles = ByteSet()
+        // Sequences share their tails ("two more continuation bytes" is one state for all lead bytes that need
+        // it), so the automaton of a character class is already small before determinization.
+        var tails: [ArraySlice<ClosedRange<UInt8>>: Int32] = [:]
+        func tail(_ rest: ArraySlice<ClosedRange<UInt8>>) throws(GrammarError) -> Int32 {
+            guard let first = rest.first else { return end }
+            if let known = tails[rest] { return known }
+            let state = try nfa.newState()
+            nfa.edge(state, ByteSet(first), try tail(rest.dropFirst()))
+            tails[rest] = state
+            return state
+        }
         for sequence in plain.utf8Sequences {
             if sequence.count == 1 {
                 singles.insert(sequence[0])
                 continue
             }
-            var at = start
-            for (i, range) in sequence.enumerated() {
-                let to = i == sequence.count - 1 ? end : try nfa.newState()
-                nfa.edge(at, ByteSet(range), to)
-                at = to
-            }
+            nfa.edge(start, ByteSet(sequence[0]), try tail(sequence[1...]))
         }
         nfa.edge(start, singles, end)
         return Fragment(start: start, end: end)
@@ -135,7 +141,7 @@ enum Lexical {
     static func determinizeLocal(_ nfa: NFA, _ f: Fragment, budget: CompileBudget) throws(GrammarError) -> DFA? {
         try Determinizer.determinize(nfa, f, limit: GrammarLimits.maxRegexStates) { () throws(GrammarError) in
             try budget.addAutomatonState()
-        }
+        }.map(Minimizer.minimize)
     }
 
     /// A raw (unescaped) regex as a determinized automaton: numbers with bounds.

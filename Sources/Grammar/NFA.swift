@@ -144,27 +144,29 @@ struct NFA {
         if copies > GrammarLimits.maxRepetition || min > GrammarLimits.maxRepetition {
             throw .tooComplex("a repetition of more than \(GrammarLimits.maxRepetition) copies")
         }
-        var parts: [Fragment] = []
+        let start = try newState()
+        var at = start
         for _ in 0..<min {
             guard let f = try make(&self) else { return nil }
-            parts.append(f)
+            epsilon(at, f.start)
+            at = f.end
         }
+        let end = try newState()
+        epsilon(at, end)
         if let max {
-            // Optional copies nest, (x(x(x)?)?)?, so the automaton stays linear in max - min.
-            var tail: Fragment?
+            // Each optional copy may be the last: its end leads straight out, so no epsilon chain grows with
+            // max - min (closures stay small when determinizing).
             for _ in min..<max {
                 guard let f = try make(&self) else { break }
-                if let inner = tail {
-                    epsilon(f.end, inner.start)
-                    tail = try optional(Fragment(start: f.start, end: inner.end))
-                } else {
-                    tail = try optional(f)
-                }
+                epsilon(at, f.start)
+                epsilon(f.end, end)
+                at = f.end
             }
-            if let tail { parts.append(tail) }
         } else if let f = try make(&self) {
-            parts.append(try star(f))
+            epsilon(at, f.start)
+            epsilon(f.end, f.start)
+            epsilon(f.end, end)
         }
-        return try sequence(parts)
+        return Fragment(start: start, end: end)
     }
 }

@@ -19,59 +19,68 @@ extension SchemaCompiler {
             members.append((key, additional, true))
         }
 
-        // A: nothing emitted yet; B: something emitted (a comma comes next); C: a comma emitted (a member must follow).
-        let open = try nfa.sequence([try nfa.literal("{"), try Lexical.whitespace(newline: true, &nfa)])
-        var a = open.end
-        var b = try nfa.newState()
-        var c = try nfa.newState()
-        nfa.epsilon(b, try commaTo(c, &nfa))
+        var values: [(key: String, value: Fragment, required: Bool)] = []
         for member in members {
             guard let value = try compile(member.schema, &nfa, depth: depth + 1) else {
                 if member.required { return nil }
                 continue
             }
+            values.append((member.key, value, member.required))
+        }
+        let n = values.count
+        // requiredFrom[i]: some member at or after i is required (so the object cannot close there).
+        var requiredFrom = [Bool](repeating: false, count: n + 1)
+        for i in stride(from: n - 1, through: 0, by: -1) { requiredFrom[i] = requiredFrom[i + 1] || values[i].required }
+        let extra = try additionalMember(additional, excluding: members.map(\.key), &nfa, depth: depth)
+
+        // Q[i]: a key's opening quote read, members i... still possible (optional ones skip forward); the choice
+        // of key is made after the quote, so the states before it (the whitespace after a comma) stay small when
+        // determinized. B[i]: members before i done, at least one written. C[i]: a comma after B[i].
+        let open = try nfa.sequence([try nfa.literal("{"), try Lexical.whitespace(newline: true, &nfa)])
+        let end = try nfa.newState()
+        var q: [Int32] = []
+        var b: [Int32] = []
+        for _ in 0...n {
+            q.append(try nfa.newState())
+            b.append(try nfa.newState())
+        }
+        let quote = ByteSet(UInt8(ascii: "\""))
+        nfa.edge(open.end, quote, q[0])
+        if !requiredFrom[0] {
+            let closeEmpty = try nfa.literal("}")
+            nfa.epsilon(open.end, closeEmpty.start)
+            nfa.epsilon(closeEmpty.end, end)
+        }
+        for (i, member) in values.enumerated() {
             var key: [UInt8] = []
             JSONText.appendQuoted(member.key, to: &key)
-            let pair = try nfa.sequence([try nfa.bytes(key + [UInt8(ascii: ":")]),
-                                         try Lexical.whitespace(newline: false, &nfa), value])
-            let nextA = try nfa.newState()
-            let nextB = try nfa.newState()
-            let nextC = try nfa.newState()
-            nfa.epsilon(a, pair.start)
-            nfa.epsilon(c, pair.start)
-            nfa.epsilon(pair.end, nextB)
-            nfa.epsilon(nextB, try commaTo(nextC, &nfa))
-            if !member.required {
-                nfa.epsilon(a, nextA)
-                nfa.epsilon(b, nextB)
-                nfa.epsilon(c, nextC)
+            let pair = try nfa.sequence([try nfa.bytes(Array(key.dropFirst()) + [UInt8(ascii: ":")]),
+                                         try Lexical.whitespace(newline: false, &nfa), member.value])
+            nfa.epsilon(q[i], pair.start)
+            nfa.epsilon(pair.end, b[i + 1])
+            if !member.required { nfa.epsilon(q[i], q[i + 1]) }
+        }
+        if let extra {
+            nfa.epsilon(q[n], extra.start)
+            nfa.epsilon(extra.end, b[n])
+        }
+        for i in (n == 0 ? 0 : 1)...n {
+            if i < n || extra != nil {
+                let comma = try nfa.sequence([try nfa.literal(","), try Lexical.whitespace(newline: true, &nfa)])
+                nfa.epsilon(b[i], comma.start)
+                nfa.edge(comma.end, quote, q[i])
             }
-            (a, b, c) = (nextA, nextB, nextC)
+            if !requiredFrom[i] {
+                let close = try nfa.sequence([try Lexical.whitespace(newline: true, &nfa), try nfa.literal("}")])
+                nfa.epsilon(b[i], close.start)
+                nfa.epsilon(close.end, end)
+            }
         }
-        if let extra = try additionalMember(additional, excluding: members.map(\.key), &nfa, depth: depth) {
-            nfa.epsilon(a, extra.start)
-            nfa.epsilon(c, extra.start)
-            nfa.epsilon(extra.end, b)
-        }
-        let end = try nfa.newState()
-        let closeEmpty = try nfa.literal("}")
-        nfa.epsilon(a, closeEmpty.start)
-        nfa.epsilon(closeEmpty.end, end)
-        let close = try nfa.sequence([try Lexical.whitespace(newline: true, &nfa), try nfa.literal("}")])
-        nfa.epsilon(b, close.start)
-        nfa.epsilon(close.end, end)
         return Fragment(start: open.start, end: end)
     }
 
-    /// `,` and whitespace into `target`; returns the fragment's start.
-    private func commaTo(_ target: Int32, _ nfa: inout NFA) throws(GrammarError) -> Int32 {
-        let comma = try nfa.sequence([try nfa.literal(","), try Lexical.whitespace(newline: true, &nfa)])
-        nfa.epsilon(comma.end, target)
-        return comma.start
-    }
-
-    /// `"key": value` for a key not among `excluding` (keys are written in the canonical escaping, so byte
-    /// inequality is key inequality); nil when no additional property is allowed.
+    /// `key": value` (after the key's opening quote) for a key not among `excluding` (keys are written in the
+    /// canonical escaping, so byte inequality is key inequality); nil when no additional property is allowed.
     private func additionalMember(_ schema: SchemaNode, excluding: [String], _ nfa: inout NFA,
                                   depth: Int) throws(GrammarError) -> Fragment? {
         if case .nothing = schema { return nil }
@@ -84,8 +93,7 @@ extension SchemaCompiler {
             content = d
         }
         let body = try content.embed(into: &nfa)
-        return try nfa.sequence([try nfa.literal("\""), body, try nfa.bytes(Array("\":".utf8)),
-                                 try Lexical.whitespace(newline: false, &nfa), value])
+        return try nfa.sequence([body, try nfa.bytes(Array("\":".utf8)), try Lexical.whitespace(newline: false, &nfa), value])
     }
 
     /// Items by position (`prefixItems` first, then `items`), `minItems...maxItems` of them. An absent `items`

@@ -219,5 +219,6 @@ for (name, schema) in pathological {
     }
 }
 
+if CommandLine.arguments.contains("--compile-only") { exit(0) }
 try benchMasks(model: "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf")
 try benchMasks(model: "SmolLM2-135M-Instruct.Q4_1.gguf")
