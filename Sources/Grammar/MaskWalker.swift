@@ -21,10 +21,16 @@ struct MaskWalker {
         var flagged = [Bool](repeating: false, count: levels)
         let follow = g.follow[Int(g.stateRule[Int(state)])]
         simple[0] = state
-        var accepted: [Int32] = []
+        var accepted = [UInt64](repeating: 0, count: v.wordCount)
+        var acceptedCount = 0
         var uncertain: [Int32] = []
 
         let nodeCount = v.nodeByte.count
+        // One pass over the trie in preorder; level d holds the walk after the d bytes of the current path.
+        simple.withUnsafeMutableBufferPointer { simple in
+        canPop.withUnsafeMutableBufferPointer { canPop in
+        flagged.withUnsafeMutableBufferPointer { flagged in
+        accepted.withUnsafeMutableBufferPointer { accepted in
         v.nodeByte.withUnsafeBufferPointer { nodeByte in
         v.nodeDepth.withUnsafeBufferPointer { nodeDepth in
         v.nodeEnd.withUnsafeBufferPointer { nodeEnd in
@@ -56,7 +62,7 @@ struct MaskWalker {
                             var set: [[Int32]] = []
                             var pop = false
                             expandAbove([t], into: &set, pop: &pop)
-                            store(set, pop, level: d, &simple, &stacks, &canPop)
+                            store(set, pop, level: d, simple, &stacks, canPop)
                         }
                     }
                 } else if from == MaskWalker.several {
@@ -70,7 +76,7 @@ struct MaskWalker {
                         moved[moved.count - 1] = t
                         expandAbove(moved, into: &set, pop: &pop)
                     }
-                    if stepped { store(set, pop, level: d, &simple, &stacks, &canPop) }
+                    if stepped { store(set, pop, level: d, simple, &stacks, canPop) }
                 }
                 if !stepped {
                     if flag {
@@ -79,7 +85,11 @@ struct MaskWalker {
                     i = Int(nodeEnd[i])
                     continue
                 }
-                for k in Int(tokenStart[i])..<Int(tokenStart[i + 1]) { accepted.append(tokens[k]) }
+                for k in Int(tokenStart[i])..<Int(tokenStart[i + 1]) {
+                    let id = tokens[k]
+                    accepted[Int(id) >> 6] |= 1 << UInt64(id & 63)
+                    acceptedCount += 1
+                }
                 flagged[d] = flag
                 if simple[d] == MaskWalker.none && !canPop[d] && !flag {
                     i = Int(nodeEnd[i])
@@ -87,12 +97,12 @@ struct MaskWalker {
                     i += 1
                 }
             }
-        }}}}}}}}}}
-        return StateMask(accepted: MaskWalker.storage(accepted, vocabulary: v), uncertain: uncertain)
+        }}}}}}}}}}}}}}
+        return StateMask(accepted: MaskWalker.storage(accepted, count: acceptedCount, vocabulary: v), uncertain: uncertain)
     }
 
-    private func store(_ set: [[Int32]], _ pop: Bool, level d: Int, _ simple: inout [Int32],
-                       _ stacks: inout [[[Int32]]], _ canPop: inout [Bool]) {
+    private func store(_ set: [[Int32]], _ pop: Bool, level d: Int, _ simple: UnsafeMutableBufferPointer<Int32>,
+                       _ stacks: inout [[[Int32]]], _ canPop: UnsafeMutableBufferPointer<Bool>) {
         let unique = set.count > 1 ? ParseState.unique(set) : set
         canPop[d] = pop
         if unique.isEmpty {
@@ -128,13 +138,22 @@ struct MaskWalker {
         }
     }
 
-    /// The smallest of the three storages for `accepted` (in trie order).
-    static func storage(_ accepted: [Int32], vocabulary v: TokenVocabularyIndex) -> StateMask.Accepted {
+    /// The smallest of the three storages for the accepted tokens (a bitmap of `count` bits).
+    static func storage(_ bits: [UInt64], count: Int, vocabulary v: TokenVocabularyIndex) -> StateMask.Accepted {
         let bitmapBytes = v.wordCount * 8
-        let rejectedCount = v.documentTokenCount - accepted.count
-        if accepted.count * 4 <= bitmapBytes && accepted.count <= rejectedCount { return .list(accepted.sorted()) }
-        var bits = [UInt64](repeating: 0, count: v.wordCount)
-        for id in accepted { bits[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+        let rejectedCount = v.documentTokenCount - count
+        if count * 4 <= bitmapBytes && count <= rejectedCount {
+            var ids: [Int32] = []
+            ids.reserveCapacity(count)
+            for w in 0..<bits.count {
+                var word = bits[w]
+                while word != 0 {
+                    ids.append(Int32(w * 64 + word.trailingZeroBitCount))
+                    word &= word - 1
+                }
+            }
+            return .list(ids)
+        }
         if rejectedCount * 4 <= bitmapBytes {
             var rejected: [Int32] = []
             rejected.reserveCapacity(rejectedCount)

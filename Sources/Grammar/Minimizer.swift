@@ -37,79 +37,96 @@ enum Minimizer {
             }
         }
 
-        // The partition: block b holds elements[first[b]..<end[b]]; the first marked[b] of them are marked.
+        // The partition: block b holds elements[first[b]..<end[b]]; the first marked[b] of them are marked. At
+        // most n blocks, so every array is allocated once and the loop runs on raw buffers.
         var elements: [Int32] = []
         var blockOf = [Int32](repeating: 0, count: n)
-        var first: [Int32] = []
-        var end: [Int32] = []
+        var first = [Int32](repeating: 0, count: n)
+        var end = [Int32](repeating: 0, count: n)
+        var blockCount = 0
         for accepting in [true, false] {
             let members = (0..<n).filter { ($0 != sink && dfa.accepting[$0]) == accepting }
             if members.isEmpty { continue }
-            first.append(Int32(elements.count))
-            for m in members { blockOf[m] = Int32(first.count - 1) }
+            first[blockCount] = Int32(elements.count)
+            for m in members { blockOf[m] = Int32(blockCount) }
             elements += members.map(Int32.init)
-            end.append(Int32(elements.count))
+            end[blockCount] = Int32(elements.count)
+            blockCount += 1
         }
         var location = [Int32](repeating: 0, count: n)
         for (i, e) in elements.enumerated() { location[Int(e)] = Int32(i) }
-        var marked = [Int32](repeating: 0, count: first.count)
-        var queued = [Bool](repeating: true, count: first.count)
-        var work = Array(0..<Int32(first.count))
+        var marked = [Int32](repeating: 0, count: n)
+        var queued = [Bool](repeating: false, count: n)
+        var work: [Int32] = []
+        for b in 0..<blockCount {
+            queued[b] = true
+            work.append(Int32(b))
+        }
         var touched: [Int32] = []
+        var members: [Int32] = []
 
-        while let splitter = work.popLast() {
-            queued[Int(splitter)] = false
-            let members = Array(elements[Int(first[Int(splitter)])..<Int(end[Int(splitter)])])
-            for a in 0..<k {
-                for t in members {
-                    let slot = a * (n + 1) + Int(t)
-                    for i in Int(inverseStart[slot])..<Int(inverseStart[slot + 1]) {
-                        let s = Int(inverse[i])
-                        let b = Int(blockOf[s])
-                        let boundary = Int(first[b] + marked[b])
-                        let at = Int(location[s])
-                        if at < boundary { continue }  // already marked
-                        let other = elements[boundary]
-                        elements[boundary] = Int32(s)
-                        elements[at] = other
-                        location[s] = Int32(boundary)
-                        location[Int(other)] = Int32(at)
-                        if marked[b] == 0 { touched.append(Int32(b)) }
-                        marked[b] += 1
+        elements.withUnsafeMutableBufferPointer { elements in
+        blockOf.withUnsafeMutableBufferPointer { blockOf in
+        first.withUnsafeMutableBufferPointer { first in
+        end.withUnsafeMutableBufferPointer { end in
+        location.withUnsafeMutableBufferPointer { location in
+        marked.withUnsafeMutableBufferPointer { marked in
+        queued.withUnsafeMutableBufferPointer { queued in
+        inverseStart.withUnsafeBufferPointer { inverseStart in
+        inverse.withUnsafeBufferPointer { inverse in
+            while let splitter = work.popLast() {
+                queued[Int(splitter)] = false
+                members.removeAll(keepingCapacity: true)
+                for i in Int(first[Int(splitter)])..<Int(end[Int(splitter)]) { members.append(elements[i]) }
+                for a in 0..<k {
+                    let base = a * (n + 1)
+                    for t in members {
+                        let slot = base + Int(t)
+                        for i in Int(inverseStart[slot])..<Int(inverseStart[slot + 1]) {
+                            let s = Int(inverse[i])
+                            let b = Int(blockOf[s])
+                            let boundary = Int(first[b] + marked[b])
+                            let at = Int(location[s])
+                            if at < boundary { continue }  // already marked
+                            let other = elements[boundary]
+                            elements[boundary] = Int32(s)
+                            elements[at] = other
+                            location[s] = Int32(boundary)
+                            location[Int(other)] = Int32(at)
+                            if marked[b] == 0 { touched.append(Int32(b)) }
+                            marked[b] += 1
+                        }
                     }
-                }
-                for b32 in touched {
-                    let b = Int(b32)
-                    if first[b] + marked[b] == end[b] {
+                    for b32 in touched {
+                        let b = Int(b32)
+                        if first[b] + marked[b] == end[b] {
+                            marked[b] = 0
+                            continue
+                        }
+                        // The marked part becomes a new block.
+                        let new = blockCount
+                        blockCount += 1
+                        first[new] = first[b]
+                        end[new] = first[b] + marked[b]
+                        first[b] = end[new]
                         marked[b] = 0
-                        continue
-                    }
-                    // The marked part becomes a new block.
-                    let new = Int32(first.count)
-                    first.append(first[b])
-                    end.append(first[b] + marked[b])
-                    first[b] = first[b] + marked[b]
-                    marked[b] = 0
-                    marked.append(0)
-                    for i in Int(first[Int(new)])..<Int(end[Int(new)]) { blockOf[Int(elements[i])] = new }
-                    let smaller = end[Int(new)] - first[Int(new)] <= end[b] - first[b] ? new : b32
-                    if queued[b] {
-                        queued.append(true)
-                        work.append(new)
-                    } else {
-                        queued.append(smaller == new)
-                        if smaller == new { work.append(new) } else {
+                        for i in Int(first[new])..<Int(end[new]) { blockOf[Int(elements[i])] = Int32(new) }
+                        // Hopcroft: a queued block's halves both get queued, otherwise only the smaller one.
+                        if queued[b] || end[new] - first[new] <= end[b] - first[b] {
+                            queued[new] = true
+                            work.append(Int32(new))
+                        } else {
                             queued[b] = true
                             work.append(b32)
                         }
                     }
+                    touched.removeAll(keepingCapacity: true)
                 }
-                touched.removeAll(keepingCapacity: true)
             }
-        }
+        }}}}}}}}}
 
         // Renumber the blocks breadth-first from the start's; the sink's block becomes "no edge".
-        var newID = [Int32](repeating: -1, count: first.count)
+        var newID = [Int32](repeating: -1, count: blockCount)
         var order: [Int] = []
         newID[Int(blockOf[0])] = 0
         order.append(Int(blockOf[0]))
