@@ -161,5 +161,7 @@ enum Lexical {
     }
 
     static let integerPattern = parseFixed("^-?(0|[1-9][0-9]*)$")
-    static let numberPattern = parseFixed("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$")
+    /// At most two exponent digits: JSON puts no bound on exponents, but parsers into doubles (Foundation's
+    /// among them) refuse what overflows, and no model means 1e99999.
+    static let numberPattern = parseFixed("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]{1,2})?$")
 }
