@@ -106,6 +106,51 @@ let realistic = [
     Document(name: "file tree (recursive)", schema: treeSchema, text: tree),
 ]
 
+// MARK: Sampling
+
+/// `--sample FILE`: writes documents sampled at random under each corpus grammar's mask (a byte vocabulary,
+/// steered to close after a while) as JSON lines {"name", "schema", "document"}, for checking with an independent
+/// JSON Schema validator.
+if let flag = CommandLine.arguments.firstIndex(of: "--sample"), flag + 1 < CommandLine.arguments.count {
+    let vocabulary = TokenVocabularyIndex(tokenBytes: (0...255).map { [UInt8($0)] } + [[]], endOfGeneration: [256], control: [])
+    var lines: [String] = []
+    var state: UInt64 = 42
+    func random(_ n: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(n))
+    }
+    for (name, schema) in schemas + [("catalog", catalogSchema), ("person", personSchema), ("tree", treeSchema)] {
+        let grammar = try GrammarCompiler.compile(schema: schema)
+        for _ in 0..<200 {
+            var m = GrammarMatcher(grammar: grammar, vocabulary: vocabulary)
+            var bytes: [UInt8] = []
+            let patience = 10 + random(60)
+            while bytes.count < 600 {
+                let allowed = m.allowedTokens()
+                if allowed.isEmpty || (allowed.contains(256) && (bytes.count > patience || allowed.count == 1)) { break }
+                let steer = allowed.filter { [0x22, 0x5D, 0x7D].contains($0) }
+                let pool = bytes.count > patience && !steer.isEmpty ? steer : allowed.filter { $0 != 256 }
+                let pick = pool[random(pool.count)]
+                _ = m.accept(token: pick)
+                bytes.append(UInt8(pick))
+            }
+            guard m.isComplete else { continue }
+            var line: [UInt8] = Array("{\"name\":".utf8)
+            line += Array(JSONSchemaValue.string(name).canonicalText.utf8)
+            line += Array(",\"schema\":".utf8) + Array(schema.canonicalText.utf8)
+            line += Array(",\"document\":".utf8) + Array(JSONSchemaValue.string(String(decoding: bytes, as: UTF8.self)).canonicalText.utf8)
+            line += Array("}".utf8)
+            lines.append(String(decoding: line, as: UTF8.self))
+        }
+    }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: CommandLine.arguments[flag + 1], atomically: true, encoding: .utf8)
+    print("\(lines.count) documents")
+    exit(0)
+}
+
 // MARK: Compile times
 
 if CommandLine.arguments.contains("--profile-catalog") {
