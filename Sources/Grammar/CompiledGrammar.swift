@@ -75,6 +75,11 @@ public final class CompiledGrammar: Sendable {
         }
     }
 
+    /// How many states' masks have been computed for `vocabulary` so far, and roughly how many bytes they hold.
+    public func maskStatistics(for vocabulary: TokenVocabularyIndex) -> (computedStates: Int, bytes: Int) {
+        maskTable(for: vocabulary).statistics
+    }
+
     /// Computes every state's mask for `vocabulary` now rather than on first use (a warm-up off the decode path).
     public func prepare(for vocabulary: TokenVocabularyIndex) {
         let table = maskTable(for: vocabulary)

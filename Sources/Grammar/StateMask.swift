@@ -20,6 +20,14 @@ final class StateMask: Sendable {
         self.uncertain = uncertain
     }
 
+    /// Memory held, roughly.
+    var byteCount: Int {
+        switch accepted {
+        case .list(let ids), .complement(let ids): return 64 + ids.count * 4 + uncertain.count * 4
+        case .bitmap(let bits): return 64 + bits.count * 8 + uncertain.count * 4
+        }
+    }
+
     /// ORs the accepted tokens into `words`.
     func apply(to words: UnsafeMutableBufferPointer<UInt64>, vocabulary: TokenVocabularyIndex) {
         switch accepted {
@@ -66,6 +74,10 @@ final class GrammarMaskTable: Sendable {
         }
     }
 
-    /// States whose mask has been computed.
-    var computedCount: Int { entries.withLock { $0.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }
+    /// States whose mask has been computed, and the memory their masks hold.
+    var statistics: (computedStates: Int, bytes: Int) {
+        entries.withLock { list in
+            list.reduce((0, 0)) { acc, mask in mask.map { (acc.0 + 1, acc.1 + $0.byteCount) } ?? acc }
+        }
+    }
 }

@@ -266,6 +266,10 @@ for (name, schema) in pathological {
             }
             print("  \(label), \(pass): \(times.count) steps, fillMask p50 \(format(percentile(times, 0.5))) ms, p99 \(format(percentile(times, 0.99))) ms, max \(format(times.max() ?? 0)) ms, mean \(format(times.reduce(0, +) / Double(max(times.count, 1)))) ms")
         }
+        let stats = grammars.values.map { $0.maskStatistics(for: vocabulary) }
+        let states = stats.reduce(0) { $0 + $1.computedStates }
+        let bytes = stats.reduce(0) { $0 + $1.bytes }
+        print("  \(label): \(grammars.count) grammars, \(states) state masks computed, \(bytes / 1024) KiB held")
     }
 }
 
