@@ -14,6 +14,7 @@ final class GoldenMaskTests: XCTestCase {
         "formats time and date-time", "empty schema is any value", "additionalProperties true", "number range",
         "free string escapes", "string length bounds count characters", "anchored pattern",
         "anyOf of objects with different required keys", "recursive linked list with anyOf null",
+        "realistic person with formats, enum and pattern",
     ]
 
     func testQwenMasksEqualReference() throws {
