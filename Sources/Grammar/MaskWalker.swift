@@ -14,28 +14,43 @@ struct MaskWalker {
     func mask(for state: Int32) -> StateMask {
         let g = grammar
         let v = vocabulary
-        let levels = v.maxDepth + 1
+        // In a string body where every plain character leads to one next state, and so on for k characters (a
+        // loop: any k), the plain tokens of up to k characters are accepted as they stand and the longer ones
+        // rejected; only the other tokens need the walk.
+        let plainLimit = plainChain(from: state)
+        let trie = plainLimit == nil ? v.trie : v.nonPlainTrie
+        let levels = trie.maxDepth + 1
         var simple = [Int32](repeating: MaskWalker.none, count: levels)
         var stacks = [[[Int32]]](repeating: [], count: levels)
         var canPop = [Bool](repeating: false, count: levels)
         var flagged = [Bool](repeating: false, count: levels)
         let follow = g.follow[Int(g.stateRule[Int(state)])]
         simple[0] = state
-        var accepted = [UInt64](repeating: 0, count: v.wordCount)
+        var accepted: [UInt64]
         var acceptedCount = 0
+        if let limit = plainLimit, limit >= v.plainByLength.count - 1 {
+            accepted = v.plainTokens
+            acceptedCount = v.plainTokenCount
+        } else {
+            accepted = [UInt64](repeating: 0, count: v.wordCount)
+            for n in 0..<min((plainLimit ?? -1) + 1, v.plainByLength.count) {
+                for id in v.plainByLength[n] { accepted[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+                acceptedCount += v.plainByLength[n].count
+            }
+        }
         var uncertain: [Int32] = []
 
-        let nodeCount = v.nodeByte.count
+        let nodeCount = trie.nodeByte.count
         // One pass over the trie in preorder; level d holds the walk after the d bytes of the current path.
         simple.withUnsafeMutableBufferPointer { simple in
         canPop.withUnsafeMutableBufferPointer { canPop in
         flagged.withUnsafeMutableBufferPointer { flagged in
         accepted.withUnsafeMutableBufferPointer { accepted in
-        v.nodeByte.withUnsafeBufferPointer { nodeByte in
-        v.nodeDepth.withUnsafeBufferPointer { nodeDepth in
-        v.nodeEnd.withUnsafeBufferPointer { nodeEnd in
-        v.nodeTokenStart.withUnsafeBufferPointer { tokenStart in
-        v.nodeTokens.withUnsafeBufferPointer { tokens in
+        trie.nodeByte.withUnsafeBufferPointer { nodeByte in
+        trie.nodeDepth.withUnsafeBufferPointer { nodeDepth in
+        trie.nodeEnd.withUnsafeBufferPointer { nodeEnd in
+        trie.tokenStart.withUnsafeBufferPointer { tokenStart in
+        trie.tokens.withUnsafeBufferPointer { tokens in
         g.transitions.withUnsafeBufferPointer { transitions in
         g.rowStart.withUnsafeBufferPointer { rowStart in
         g.classMaps.withUnsafeBufferPointer { classMaps in
@@ -99,6 +114,56 @@ struct MaskWalker {
             }
         }}}}}}}}}}}}}}
         return StateMask(accepted: MaskWalker.storage(accepted, count: acceptedCount, vocabulary: v), uncertain: uncertain)
+    }
+
+    /// The UTF-8 byte-range sequences of the characters a JSON string holds unescaped.
+    private static let plainSequences = CodePointSet.any.subtracting(.jsonEscaped).utf8Sequences
+
+    /// How many plain characters in a row `state` reads, every one of them (all its byte sequences) leading to
+    /// one same next state (Int.max for a loop); nil when plain characters do not behave alike, or when a path
+    /// through them could call a rule or end the state's rule (the walk must then see every token).
+    private func plainChain(from state: Int32) -> Int? {
+        let g = grammar
+        let longest = vocabulary.plainByLength.count - 1
+        if g.flags[Int(state)] & CompiledGrammar.hasCalls != 0 { return nil }
+        var at = state
+        for k in 0...max(longest, 0) {
+            var next: Int32?
+            var dead = false
+            for sequence in MaskWalker.plainSequences {
+                var reached: [Int32] = [at]
+                for range in sequence {
+                    var step: [Int32] = []
+                    for s in reached {
+                        for b in range {
+                            let t = g.next(s, b)
+                            if t < 0 {
+                                dead = true
+                            } else if !step.contains(t) {
+                                step.append(t)
+                            }
+                        }
+                    }
+                    reached = step
+                }
+                if dead { break }
+                guard reached.count == 1, next == nil || next == reached[0] else { return nil }
+                next = reached[0]
+            }
+            if dead {
+                // Every plain character must be refused alike (a full string), or the chain is not uniform.
+                for sequence in MaskWalker.plainSequences {
+                    if let first = sequence.first, first.contains(where: { g.next(at, $0) >= 0 }) { return nil }
+                }
+                return k
+            }
+            guard let t = next else { return nil }
+            if t == at { return Int.max }
+            let f = g.flags[Int(t)]
+            if f & (CompiledGrammar.hasCalls | CompiledGrammar.accepting) != 0 { return nil }
+            at = t
+        }
+        return Int.max
     }
 
     private func store(_ set: [[Int32]], _ pop: Bool, level d: Int, _ simple: UnsafeMutableBufferPointer<Int32>,

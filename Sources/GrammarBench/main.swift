@@ -240,6 +240,22 @@ for (name, schema) in pathological {
     let control = Set((0..<n).map(Int32.init).filter { tokenizer.isControl($0) && !tokenizer.endOfGenerationIDs.contains($0) })
     let vocabulary = TokenVocabularyIndex(tokenBytes: pieces, endOfGeneration: tokenizer.endOfGenerationIDs, control: control)
     print("== \(model): \(n) tokens, index \(format(milliseconds(clock.now - start))) ms, \(vocabulary.trieNodeCount) trie nodes")
+    // One cold mask each: a free string's body (plain tokens taken whole), a bounded string's body (walked in
+    // full), and the start of a document.
+    for (label, schema, prefix) in [("free string body", #"{"type":"string"}"#, "\"ab"),
+                                    ("maxLength string body", #"{"type":"string","maxLength":50}"#, "\"ab"),
+                                    ("object start", #"{"type":"object","properties":{"a":{"type":"integer"}}}"#, "")] {
+        let g = try GrammarCompiler.compile(schema: try BenchJSON.parse(schema))
+        var m = GrammarMatcher(grammar: g, vocabulary: vocabulary)
+        _ = m.accept(bytes: Array(prefix.utf8))
+        var words: [UInt64] = []
+        let t0 = clock.now
+        m.fillMask(into: &words)
+        let cold = milliseconds(clock.now - t0)
+        let t1 = clock.now
+        m.fillMask(into: &words)
+        print("  \(label): cold \(format(cold)) ms, warm \(format(milliseconds(clock.now - t1))) ms, \(words.reduce(0) { $0 + $1.nonzeroBitCount }) tokens allowed")
+    }
     for (label, docs) in [("realistic documents", realistic), ("corpus documents", documents)] {
         var grammars: [String: CompiledGrammar] = [:]
         for d in docs where grammars[d.name] == nil {
