@@ -2,9 +2,6 @@
 struct ByteSet: Hashable, Sendable {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-    static let empty = ByteSet()
-    static let all: ByteSet = { var s = ByteSet(); s.insert(0...255); return s }()
-
     init() {}
 
     init(_ byte: UInt8) { insert(byte) }

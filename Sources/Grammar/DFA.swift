@@ -11,10 +11,6 @@ struct DFA {
 
     var stateCount: Int { accepting.count }
 
-    func step(_ state: Int32, _ byte: UInt8) -> Int32 {
-        next[Int(state) * classCount + Int(classOf[Int(byte)])]
-    }
-
     /// Drops the states from which no accepting state can be reached, then those no longer reachable from the start;
     /// nil when the start itself goes (the automaton matches nothing).
     func trimmed() -> DFA? {

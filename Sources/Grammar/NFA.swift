@@ -119,23 +119,6 @@ struct NFA {
         return Fragment(start: s, end: e)
     }
 
-    mutating func optional(_ f: Fragment) throws(GrammarError) -> Fragment {
-        let s = try newState()
-        let e = try newState()
-        epsilon(s, f.start)
-        epsilon(f.end, e)
-        epsilon(s, e)
-        return Fragment(start: s, end: e)
-    }
-
-    /// Zero or more.
-    mutating func star(_ f: Fragment) throws(GrammarError) -> Fragment {
-        let s = try newState()
-        epsilon(s, f.start)
-        epsilon(f.end, s)
-        return Fragment(start: s, end: s)
-    }
-
     /// `make` repeated `min...max` times (unbounded when `max` is nil), each copy built afresh. Nil when the
     /// element matches nothing and at least one copy is needed.
     mutating func repetition(min: Int, max: Int?,

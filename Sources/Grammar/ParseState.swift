@@ -20,9 +20,6 @@ struct ParseState: Sendable {
         self.isComplete = complete
     }
 
-    /// Whether nothing but the end of the document can follow.
-    var isFinished: Bool { stacks.isEmpty }
-
     /// Reads one byte; false (and no change) when no stack can.
     mutating func accept(_ byte: UInt8) -> Bool {
         var out: [[Int32]] = []

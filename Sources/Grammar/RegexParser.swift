@@ -5,8 +5,6 @@ indirect enum RegexNode: Equatable, Sendable {
     case alternation([RegexNode])
     case repeated(RegexNode, min: Int, max: Int?)
 
-    static let empty = RegexNode.sequence([])
-
     static func literal(_ text: String) -> RegexNode {
         .sequence(text.unicodeScalars.map { .chars(CodePointSet(scalar: $0.value)) })
     }
