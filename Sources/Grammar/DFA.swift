@@ -15,23 +15,44 @@ struct DFA {
     /// nil when the start itself goes (the automaton matches nothing).
     func trimmed() -> DFA? {
         let n = stateCount
-        var reverse = [[Int32]](repeating: [], count: n)
+        guard n > 0 else { return nil }
+        // Predecessor lists in one array (CSR), then productive states backwards from the accepting ones.
+        var predecessorStart = [Int32](repeating: 0, count: n + 1)
         for s in 0..<n {
             for c in 0..<classCount {
                 let t = next[s * classCount + c]
-                if t >= 0 { reverse[Int(t)].append(Int32(s)) }
+                if t >= 0 { predecessorStart[Int(t) + 1] += 1 }
             }
-            for call in calls[s] { reverse[Int(call.to)].append(Int32(s)) }
+            for call in calls[s] { predecessorStart[Int(call.to) + 1] += 1 }
+        }
+        for i in 0..<n { predecessorStart[i + 1] += predecessorStart[i] }
+        var fill = predecessorStart
+        var predecessors = [Int32](repeating: 0, count: Int(predecessorStart[n]))
+        for s in 0..<n {
+            for c in 0..<classCount {
+                let t = next[s * classCount + c]
+                if t >= 0 {
+                    predecessors[Int(fill[Int(t)])] = Int32(s)
+                    fill[Int(t)] += 1
+                }
+            }
+            for call in calls[s] {
+                predecessors[Int(fill[Int(call.to)])] = Int32(s)
+                fill[Int(call.to)] += 1
+            }
         }
         var productive = accepting
         var work = (0..<n).filter { accepting[$0] }
         while let s = work.popLast() {
-            for p in reverse[s] where !productive[Int(p)] {
-                productive[Int(p)] = true
-                work.append(Int(p))
+            for k in Int(predecessorStart[s])..<Int(predecessorStart[s + 1]) {
+                let p = Int(predecessors[k])
+                if !productive[p] {
+                    productive[p] = true
+                    work.append(p)
+                }
             }
         }
-        guard n > 0, productive[0] else { return nil }
+        guard productive[0] else { return nil }
         var newID = [Int32](repeating: -1, count: n)
         var order: [Int] = [0]
         newID[0] = 0
@@ -39,12 +60,16 @@ struct DFA {
         while i < order.count {
             let s = order[i]
             i += 1
-            var targets: [Int32] = []
-            for c in 0..<classCount { targets.append(next[s * classCount + c]) }
-            targets += calls[s].map(\.to)
-            for t in targets where t >= 0 && productive[Int(t)] && newID[Int(t)] < 0 {
-                newID[Int(t)] = Int32(order.count)
-                order.append(Int(t))
+            for c in 0..<classCount {
+                let t = next[s * classCount + c]
+                if t >= 0 && productive[Int(t)] && newID[Int(t)] < 0 {
+                    newID[Int(t)] = Int32(order.count)
+                    order.append(Int(t))
+                }
+            }
+            for call in calls[s] where productive[Int(call.to)] && newID[Int(call.to)] < 0 {
+                newID[Int(call.to)] = Int32(order.count)
+                order.append(Int(call.to))
             }
         }
         var out = DFA(classOf: classOf, classCount: classCount, next: [], accepting: [], calls: [])

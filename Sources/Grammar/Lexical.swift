@@ -32,6 +32,9 @@ enum Lexical {
         }
     }
 
+    /// The characters a JSON string holds unescaped, as UTF-8 sequences (computed once: every string uses them).
+    static let plainSequences = CodePointSet.any.subtracting(.jsonEscaped).utf8Sequences
+
     /// One character of `set`: a byte-range path per UTF-8 sequence, an escape path per escaped character.
     static func chars(_ set: CodePointSet, _ encoding: Encoding, _ nfa: inout NFA) throws(GrammarError) -> Fragment {
         let start = try nfa.newState()
@@ -61,7 +64,8 @@ enum Lexical {
             tails[rest] = state
             return state
         }
-        for sequence in plain.utf8Sequences {
+        let plainAny = plain == Lexical.plainCharacters
+        for sequence in plainAny ? Lexical.plainSequences : plain.utf8Sequences {
             if sequence.count == 1 {
                 singles.insert(sequence[0])
                 continue
@@ -95,11 +99,13 @@ enum Lexical {
     /// One character of a JSON string in any form JSON allows: raw UTF-8, a short escape, or `\uXXXX` for a
     /// non-surrogate (so the decoded text is always valid Unicode and one escape is one character).
     static func freeCharacter(_ nfa: inout NFA) throws(GrammarError) -> Fragment {
-        let plain = try chars(CodePointSet.any.subtracting(.jsonEscaped), .raw, &nfa)
+        let plain = try chars(Lexical.plainCharacters, .raw, &nfa)
         let short = try nfa.sequence([try nfa.literal("\\"), try nfa.set(ByteSet(bytes: Array(#""\/bfnrt"#.utf8)))])
         let unicode = try fragment(unicodeEscape, .raw, &nfa)
         return try nfa.alternation([plain, short, unicode])
     }
+
+    static let plainCharacters = CodePointSet.any.subtracting(.jsonEscaped)
 
     /// `\u` and four hex digits, surrogates excluded.
     private static let unicodeEscape: RegexNode = {

@@ -116,9 +116,6 @@ struct MaskWalker {
         return StateMask(accepted: MaskWalker.storage(accepted, count: acceptedCount, vocabulary: v), uncertain: uncertain)
     }
 
-    /// The UTF-8 byte-range sequences of the characters a JSON string holds unescaped.
-    private static let plainSequences = CodePointSet.any.subtracting(.jsonEscaped).utf8Sequences
-
     /// How many plain characters in a row `state` reads, every one of them (all its byte sequences) leading to
     /// one same next state (Int.max for a loop); nil when plain characters do not behave alike, or when a path
     /// through them could call a rule or end the state's rule (the walk must then see every token).
@@ -130,7 +127,7 @@ struct MaskWalker {
         for k in 0...max(longest, 0) {
             var next: Int32?
             var dead = false
-            for sequence in MaskWalker.plainSequences {
+            for sequence in Lexical.plainSequences {
                 var reached: [Int32] = [at]
                 for range in sequence {
                     var step: [Int32] = []
@@ -152,7 +149,7 @@ struct MaskWalker {
             }
             if dead {
                 // Every plain character must be refused alike (a full string), or the chain is not uniform.
-                for sequence in MaskWalker.plainSequences {
+                for sequence in Lexical.plainSequences {
                     if let first = sequence.first, first.contains(where: { g.next(at, $0) >= 0 }) { return nil }
                 }
                 return k
