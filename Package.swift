@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")], path: "Sources/Configuration"),
         .target(name: "OpenAI", dependencies: ["JSON"], path: "Sources/OpenAI"),
         .target(name: "Scheduling", path: "Sources/Scheduling"),
+        // Structured output: JSON Schema -> grammar -> per-step token masks (standard library only).
+        .target(name: "Grammar", path: "Sources/Grammar"),
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "CKernels"], path: "Sources/Inference"),
         // Serving.
@@ -51,6 +53,8 @@ let package = Package(
             ],
             path: "Sources/hearth"
         ),
+        // Grammar benchmark: compile times and per-token mask times on the test models' vocabularies.
+        .executableTarget(name: "grammar-bench", dependencies: ["Grammar", "Tokenizers", "GGUF"], path: "Sources/GrammarBench"),
         // Fuzzing: the HTTP request parser and the OpenAI request decoders (`make fuzz`; Sources/HearthFuzz).
         .executableTarget(
             name: "hearth-fuzz",
@@ -71,6 +75,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja", "TestSupport"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Tokenizers", "GGUF", "TestSupport"], path: "Tests/GrammarTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelTests", dependencies: ["CKernels", "GGUF"], path: "Tests/KernelTests"),
         // The real-model tier (`make test-real`; `make test-fast` skips it, with ServerTests.RealModelServerTests):
         // assertions that hold only for the real SmolLM2 and Qwen2.5-Coder files in models/ — logits against a

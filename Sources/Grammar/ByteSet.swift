@@ -1,0 +1,74 @@
+/// A set of bytes as a 256-bit bitmap: the label of an automaton edge.
+struct ByteSet: Hashable, Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init() {}
+
+    init(_ byte: UInt8) { insert(byte) }
+
+    init(_ range: ClosedRange<UInt8>) { insert(range) }
+
+    init(bytes: some Sequence<UInt8>) { for b in bytes { insert(b) } }
+
+    var isEmpty: Bool { words.0 == 0 && words.1 == 0 && words.2 == 0 && words.3 == 0 }
+
+    func contains(_ byte: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    mutating func insert(_ range: ClosedRange<UInt8>) {
+        for b in range { insert(b) }
+    }
+
+    mutating func formUnion(_ other: ByteSet) {
+        words.0 |= other.words.0
+        words.1 |= other.words.1
+        words.2 |= other.words.2
+        words.3 |= other.words.3
+    }
+
+    func union(_ other: ByteSet) -> ByteSet {
+        var s = self
+        s.formUnion(other)
+        return s
+    }
+
+    func subtracting(_ other: ByteSet) -> ByteSet {
+        var s = self
+        s.words.0 &= ~other.words.0
+        s.words.1 &= ~other.words.1
+        s.words.2 &= ~other.words.2
+        s.words.3 &= ~other.words.3
+        return s
+    }
+
+    /// The members in increasing order.
+    var members: [UInt8] { (0...255).compactMap { contains(UInt8($0)) ? UInt8($0) : nil } }
+
+    static func == (a: ByteSet, b: ByteSet) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}
