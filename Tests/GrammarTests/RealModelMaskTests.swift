@@ -6,7 +6,7 @@ import XCTest
 
 /// The golden tier: on the real Qwen2.5 (151,936 tokens) and SmolLM2 (49,152) vocabularies, fillMask equals the
 /// brute-force reference at every step of tokenizing valid documents with the model's own tokenizer.
-final class GoldenMaskTests: XCTestCase {
+final class RealModelMaskTests: XCTestCase {
     /// Corpus cases whose valid documents are stepped through (chosen to cross strings, numbers, keys,
     /// recursion boundaries, the generic value rule, escapes and multi-byte characters).
     private static let cases = [
@@ -39,11 +39,11 @@ final class GoldenMaskTests: XCTestCase {
             return
         }
         let tokenizer = try Tokenizer(gguf: try GGUFFile(path: path))
-        let (vocabulary, pieces, control) = GoldenMaskTests.vocabulary(tokenizer)
+        let (vocabulary, pieces, control) = RealModelMaskTests.vocabulary(tokenizer)
         let eog = tokenizer.endOfGenerationIDs
         XCTAssertFalse(eog.isEmpty)
-        let corpus = try Corpus.load().filter { GoldenMaskTests.cases.contains($0.name) }
-        XCTAssertEqual(corpus.count, GoldenMaskTests.cases.count)
+        let corpus = try Corpus.load().filter { RealModelMaskTests.cases.contains($0.name) }
+        XCTAssertEqual(corpus.count, RealModelMaskTests.cases.count)
         let reference = GrammarTestSupport.Reference(tokens: pieces, endOfGeneration: eog, control: control)
         var steps = 0
         for c in corpus {
