@@ -36,7 +36,7 @@ let package = Package(
         // Model.
         .target(name: "Inference", dependencies: ["GGUF", "CKernels"], path: "Sources/Inference"),
         // Serving.
-        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "Jinja", "JSON"], path: "Sources/Generation"),
+        .target(name: "Generation", dependencies: ["Inference", "Scheduling", "Tokenizers", "Jinja", "JSON", "Grammar"], path: "Sources/Generation"),
         .target(name: "Server", dependencies: [
             "HTTP", "OpenAI", "Generation",
             .product(name: "Logging", package: "swift-log"),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenizers", "TestSupport"], path: "Tests/InferenceTests"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "OpenAITests", dependencies: ["OpenAI"], path: "Tests/OpenAITests"),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Inference", "GGUF", "Tokenizers", "Scheduling", "TestSupport"], path: "Tests/GenerationTests"),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "JSON", "Inference", "GGUF", "Tokenizers", "Scheduling", "TestSupport"], path: "Tests/GenerationTests"),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "OpenAI", "Generation", "Inference", "GGUF", "Tokenizers", "Jinja", "TestSupport"], path: "Tests/ServerTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], path: "Tests/ConfigurationTests"),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], path: "Tests/SchedulingTests"),

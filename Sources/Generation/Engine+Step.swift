@@ -1,6 +1,8 @@
 import Foundation
+import Grammar
 import Inference
 import Scheduling
+import Tokenizers
 
 extension Engine {
     /// One engine step: schedule, one batched forward pass, sample, update, deliver.
@@ -46,22 +48,29 @@ extension Engine {
 
         // Sample every sequence that reached its last known token; logit rows come in batch order.
         var sampled: [RequestID: Int32] = [:]
+        var deadEnds: [RequestID] = []
         for (row, id) in logitOwners.enumerated() {
             guard let a = active[id] else { continue }
             let logits = transformer.logitsRow(row)
             let token: Int32
+            let constraint = a.constrainingMatcher
             if let k = a.request.logprobs {
-                // Log-probabilities come from the raw logits; sampling rewrites the row (bias, penalties, temperature).
+                // Log-probabilities come from the raw logits; sampling rewrites the row (grammar mask, bias,
+                // penalties, temperature).
                 for i in 0..<logits.count { logprobScratch[i] = logits[i] }
+                if let constraint { mask(logits, with: constraint) }
                 token = a.sampler.sample(logits)
                 let lp = logprobScratch.withUnsafeBufferPointer { LogProbs.compute($0, token: token, top: k) }
                 a.pendingLogprobs.append(TokenLogprob(token: token, logprob: lp.logprob,
                                                       top: lp.top.map { TokenLogprob.Alternative(token: $0.0, logprob: $0.1) }))
             } else {
+                if let constraint { mask(logits, with: constraint) }
                 token = a.sampler.sample(logits)
             }
             sampled[id] = token
             a.sampler.accept(token)
+            // The mask allowed only tokens the grammar accepts; a refusal means no token could continue.
+            if constraint != nil, a.matcher?.accept(token: token) != true { deadEnds.append(id) }
             a.pendingTokens.append(token)
             a.generated += 1
         }
@@ -72,6 +81,9 @@ extension Engine {
         for r in finished {
             guard case .finished(let reason) = r.status else { continue }
             finish(r.id, reason: reason, message: reason == .error ? "the scheduler ended the request" : nil)
+        }
+        for id in deadEnds where active[id] != nil {
+            finish(id, reason: .error, message: "structured output: no token can continue the document")
         }
     }
 
@@ -139,4 +151,41 @@ extension Engine.Active {
 
 private func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+// MARK: - Structured output
+
+extension Engine {
+    /// Every token's bytes; end-of-generation tokens end a complete document, other control tokens never appear.
+    static func vocabularyIndex(_ tokenizer: Tokenizer) -> TokenVocabularyIndex {
+        let n = tokenizer.vocabularySize
+        let ids = (0..<n).map { Int32($0) }
+        let control = Set(ids.filter { tokenizer.isControl($0) && !tokenizer.endOfGenerationIDs.contains($0) })
+        return TokenVocabularyIndex(tokenBytes: ids.map(tokenizer.tokenPieceBytes), endOfGeneration: tokenizer.endOfGenerationIDs,
+                                    control: control)
+    }
+
+    /// Sets every token the grammar does not allow next to -inf in `logits` (one row), so sampling (bias,
+    /// penalties, temperature, top-k/p) works on the allowed tokens only. Rows past the tokenizer's vocabulary
+    /// (padding in the output matrix) are never allowed.
+    func mask(_ logits: UnsafeMutableBufferPointer<Float>, with matcher: GrammarMatcher) {
+        matcher.fillMask(into: &maskWords)
+        for (w, word) in maskWords.enumerated() where word != ~0 {
+            var banned = ~word
+            while banned != 0 {
+                let i = w * 64 + banned.trailingZeroBitCount
+                if i < logits.count { logits[i] = -.infinity }
+                banned &= banned - 1
+            }
+        }
+        for i in min(maskWords.count * 64, logits.count)..<logits.count { logits[i] = -.infinity }
+    }
+}
+
+extension Engine.Active {
+    /// The grammar that constrains the next token, if any: structured output starts after a reasoning section.
+    var constrainingMatcher: GrammarMatcher? {
+        guard let matcher, !(reasoning?.isInReasoning ?? false) else { return nil }
+        return matcher
+    }
 }

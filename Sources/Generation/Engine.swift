@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 import Inference
 import Scheduling
 import Tokenizers
@@ -45,6 +46,9 @@ public final class Engine: @unchecked Sendable {
         var stops: StopStringMatcher
         /// Splits `<think>` output from the answer, after stop strings are cut.
         var reasoning: ReasoningParser?
+        /// Structured output: where the answer is in its grammar. It lives as long as the request, preemption
+        /// included (recompute keeps the output tokens, so the state stays theirs).
+        var matcher: GrammarMatcher?
         let submitted: ContinuousClock.Instant
         var firstScheduled: ContinuousClock.Instant?
         var firstToken: ContinuousClock.Instant?
@@ -54,7 +58,8 @@ public final class Engine: @unchecked Sendable {
         var generated = 0
         var cachedTokens = 0
 
-        init(handle: GenerationHandle, request: GenerationRequest, tokenizer: Tokenizer, submitted: ContinuousClock.Instant) {
+        init(handle: GenerationHandle, request: GenerationRequest, tokenizer: Tokenizer, vocabulary: TokenVocabularyIndex,
+             submitted: ContinuousClock.Instant) {
             self.handle = handle
             self.request = request
             sampler = Sampler(parameters: request.sampling, prompt: request.promptTokens)
@@ -63,6 +68,7 @@ public final class Engine: @unchecked Sendable {
             detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecial: true)
             stops = StopStringMatcher(stops: request.stopStrings)
             reasoning = request.reasoning.map { ReasoningParser(startsInReasoning: $0.startsInReasoning) }
+            matcher = request.grammar.map { GrammarMatcher(grammar: $0.compiled, vocabulary: vocabulary) }
             self.submitted = submitted
         }
     }
@@ -72,6 +78,10 @@ public final class Engine: @unchecked Sendable {
     var logitOwners: [RequestID] = []
     /// A copy of one logit row for logprobs, reused across steps (vocab floats).
     var logprobScratch: [Float] = []
+    /// The vocabulary as structured output's masks need it (each token's bytes), built once.
+    let vocabularyIndex: TokenVocabularyIndex
+    /// One row's allowed-token mask, reused across rows and steps: ((vocabulary + 63) / 64) words.
+    var maskWords: [UInt64] = []
 
     /// Builds the engine's KV storage and scheduler around `weights`; call `start()` to run it.
     public init(weights: ModelWeights, tokenizer: Tokenizer, configuration: EngineConfiguration) throws(ModelError) {
@@ -88,6 +98,8 @@ public final class Engine: @unchecked Sendable {
             blockCount: c.blockCount, contextLength: contextLength, maxWaiting: c.maxWaiting,
             prefixCaching: c.prefixCaching))
         logprobScratch = Array(repeating: 0, count: weights.config.vocabSize)
+        vocabularyIndex = Self.vocabularyIndex(tokenizer)
+        maskWords = Array(repeating: 0, count: vocabularyIndex.wordCount)
         published.totalBlocks = c.blockCount
         published.freeBlocks = c.blockCount
     }
@@ -209,7 +221,8 @@ public final class Engine: @unchecked Sendable {
             handle.push(.rejected(error))
             return
         }
-        active[handle.id] = Active(handle: handle, request: request, tokenizer: tokenizer, submitted: submitted)
+        active[handle.id] = Active(handle: handle, request: request, tokenizer: tokenizer, vocabulary: vocabularyIndex,
+                                   submitted: submitted)
         counters.promptTokens += request.promptTokens.count
     }
 

@@ -23,6 +23,8 @@ public struct GenerationRequest: Sendable {
     public var logprobs: Int?
     /// How `<think>` output is split from the answer; nil leaves all text as content.
     public var reasoning: ReasoningSplit?
+    /// Structured output: the grammar the answer must follow (after any reasoning section); nil is free text.
+    public var grammar: OutputGrammar?
 
     /// Reasoning splitting for `<think>` models: whether the prompt already opened a reasoning section.
     public struct ReasoningSplit: Sendable {
@@ -31,7 +33,8 @@ public struct GenerationRequest: Sendable {
     }
 
     public init(promptTokens: [Int32], maxTokens: Int?, sampling: SamplingParameters = .greedy, stopStrings: [String] = [],
-                ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil) {
+                ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil, grammar: OutputGrammar? = nil) {
+        self.grammar = grammar
         self.promptTokens = promptTokens
         self.maxTokens = maxTokens
         self.sampling = sampling

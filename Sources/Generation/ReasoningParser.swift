@@ -17,6 +17,9 @@ public struct ReasoningParser: Sendable {
     /// Whether a reasoning section was opened, by the prompt or by a leading `<think>`.
     public private(set) var hasReasoning: Bool
 
+    /// Whether output so far is reasoning (an opened `<think>` not yet closed): structured output starts after it.
+    public var isInReasoning: Bool { state == .reasoning || (state == .leading && startsInReasoning) }
+
     /// Creates a parser; pass `promptOpensReasoning(renderedPrompt:)` as `startsInReasoning`.
     public init(startsInReasoning: Bool) {
         self.startsInReasoning = startsInReasoning

@@ -6,10 +6,16 @@ import Tokenizers
 public struct ServedModel: Sendable {
     public let engine: Engine
     public let prompt: ChatPrompt
+    private let grammars = OutputGrammarCache()
 
     public init(engine: Engine, prompt: ChatPrompt) {
         self.engine = engine
         self.prompt = prompt
+    }
+
+    /// The compiled constraint for `format` (cached by schema); throws for a schema the compiler refuses.
+    public func grammar(for format: OutputFormat) throws(OutputFormatError) -> OutputGrammar {
+        try grammars.grammar(for: format)
     }
 
     /// Longest prompt + completion a request may have.

@@ -166,8 +166,10 @@ enum Lexical {
         }
     }
 
-    static let integerPattern = parseFixed("^-?(0|[1-9][0-9]*)$")
+    // At most 16 integer digits and 16 fraction digits, as llama.cpp's json-schema-to-grammar bounds them: more
+    // than a double holds, and a small model cannot run away writing "1000000000…".
+    static let integerPattern = parseFixed("^-?(0|[1-9][0-9]{0,15})$")
     /// At most two exponent digits: JSON puts no bound on exponents, but parsers into doubles (Foundation's
     /// among them) refuse what overflows, and no model means 1e99999.
-    static let numberPattern = parseFixed("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]{1,2})?$")
+    static let numberPattern = parseFixed("^-?(0|[1-9][0-9]{0,15})(\\.[0-9]{1,16})?([eE][+-]?[0-9]{1,2})?$")
 }

@@ -34,6 +34,8 @@ public struct GenerationSettings: Sendable, Equatable {
     public var stream: Bool
     /// Whether a streamed response ends with a usage chunk (`stream_options.include_usage`).
     public var includeUsage: Bool
+    /// Free text, any JSON object, or JSON matching a schema.
+    public var responseFormat: ResponseFormat = .text
 
     /// OpenAI's defaults: temperature 1, top_p 1, no penalties, one choice, no logprobs.
     public init(

@@ -36,6 +36,7 @@ extension GenerationSettings {
         try readLogprobs(reader, kind: kind)
         logitBias = try Self.logitBias(reader)
         ignoreEOS = try reader.bool("ignore_eos") ?? false
+        responseFormat = try ResponseFormat.read(reader)
         stream = try reader.bool("stream") ?? false
         if let options = try reader.object("stream_options") {
             guard stream else {
@@ -113,7 +114,7 @@ extension GenerationSettings {
 
 /// Rejections of parameters whose features are not implemented yet, so clients never get silently ignored output.
 enum UnsupportedFeatures {
-    /// Tool calling, legacy function calling and structured output.
+    /// Tool calling and legacy function calling.
     static func check(_ reader: RequestReader, kind: RequestKind) throws(OpenAIError) {
         if kind == .chat {
             // An empty tools list or a tool choice that cannot call anything asks for nothing unsupported.
@@ -128,17 +129,6 @@ enum UnsupportedFeatures {
             }
             if let call = reader.value("function_call"), call != .string("none"), call != .string("auto") {
                 throw .unsupported("function_call", "Function calling ('function_call') is")
-            }
-        }
-        if let format = try reader.object("response_format") {
-            let formatReader = RequestReader(format, path: "response_format")
-            let type = try formatReader.requiredString("type")
-            switch type {
-            case "text": break
-            case "json_object", "json_schema":
-                throw .unsupported("response_format", "Structured output ('response_format' of type '\(type)') is")
-            default:
-                throw .invalidValue("response_format.type", type, supported: ["text", "json_object", "json_schema"])
             }
         }
         if kind == .completion {

@@ -8,14 +8,15 @@ import OpenAI
 
 extension GenerationSettings {
     /// One engine request per choice; choice `i` gets seed `seed + i`, so `n` seeded choices differ but repeat.
-    func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?) -> [GenerationRequest] {
+    func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?, grammar: OutputGrammar?) -> [GenerationRequest] {
         (0..<n).map { i in
             let sampling = SamplingParameters(
                 temperature: temperature, topK: topK, topP: topP, minP: minP,
                 presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty,
                 repetitionPenalty: repetitionPenalty, logitBias: logitBias, seed: seed.map { $0 &+ UInt64(i) })
             return GenerationRequest(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, stopStrings: stop,
-                                     ignoreEOS: ignoreEOS, logprobs: logprobs ? topLogprobs : nil, reasoning: reasoning)
+                                     ignoreEOS: ignoreEOS, logprobs: logprobs ? topLogprobs : nil, reasoning: reasoning,
+                                     grammar: grammar)
         }
     }
 }
@@ -30,6 +31,24 @@ extension ChatMessage {
         object["content"] = content.map(JSONValue.string) ?? .null
         if let reasoningContent { object["reasoning_content"] = .string(reasoningContent) }
         return .object(object)
+    }
+}
+
+extension ServedModel {
+    /// The engine's constraint for `response_format` (nil for text); a schema the compiler refuses is the client's
+    /// 400, naming the keyword it does not support.
+    func outputGrammar(_ format: ResponseFormat) throws(OpenAIError) -> OutputGrammar? {
+        let output: OutputFormat
+        switch format {
+        case .text: return nil
+        case .jsonObject: output = .jsonObject
+        case .jsonSchema(_, let schema, _): output = .jsonSchema(schema)
+        }
+        do {
+            return try grammar(for: output)
+        } catch {
+            throw .invalidRequest("Invalid schema for 'response_format': \(error.message)", param: "response_format", code: "invalid_schema")
+        }
     }
 }
 

@@ -19,7 +19,8 @@ extension OpenAIServer {
         }
         // The engine splits `<think>` output from the answer; whether the prompt already opened it decides how it starts.
         let reasoning = options.reasoningFormat == .auto ? GenerationRequest.ReasoningSplit(startsInReasoning: prompt.opensReasoning) : nil
-        let choices = try submit(chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning), to: model,
+        let grammar = try model.outputGrammar(chat.settings.responseFormat)
+        let choices = try submit(chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar), to: model,
                                  promptParam: "messages", stream: stream, record: record)
         return (chat, model, choices)
     }

@@ -15,7 +15,9 @@ extension OpenAIServer {
         case .text(let text): tokens = model.prompt.tokens(text: text)
         case .tokens(let ids): tokens = ids  // the engine checks them against the vocabulary
         }
-        let choices = try submit(completion.settings.engineRequests(prompt: tokens, reasoning: nil), to: model, promptParam: "prompt",
+        let grammar = try model.outputGrammar(completion.settings.responseFormat)
+        let choices = try submit(completion.settings.engineRequests(prompt: tokens, reasoning: nil, grammar: grammar), to: model,
+                                 promptParam: "prompt",
                                  stream: stream, record: record)
         return (completion, model, choices)
     }

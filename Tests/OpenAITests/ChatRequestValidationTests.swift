@@ -136,16 +136,37 @@ final class ChatRequestValidationTests: XCTestCase {
         assertRejected(chatBody(#""user":5"#), param: "user", code: "invalid_type")
     }
 
-    func testToolsAndStructuredOutputAreNotSupportedYet() {
+    func testToolsAreNotSupportedYet() {
         let tool = #"{"type":"function","function":{"name":"f","parameters":{}}}"#
         assertRejected(chatBody(#""tools":[\#(tool)]"#), param: "tools", code: "unsupported_parameter", messageContains: "not supported")
         assertRejected(chatBody(#""tool_choice":"required""#), param: "tool_choice", code: "unsupported_parameter")
         assertRejected(chatBody(#""tool_choice":{"type":"function","function":{"name":"f"}}"#), param: "tool_choice", code: "unsupported_parameter")
         assertRejected(chatBody(#""functions":[{"name":"f"}]"#), param: "functions", code: "unsupported_parameter")
         assertRejected(chatBody(#""function_call":{"name":"f"}"#), param: "function_call", code: "unsupported_parameter")
-        assertRejected(chatBody(#""response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{}}}"#),
-                       param: "response_format", code: "unsupported_parameter", messageContains: "json_schema")
-        assertRejected(chatBody(#""response_format":{"type":"json_object"}"#), param: "response_format", code: "unsupported_parameter")
+    }
+
+    func testResponseFormats() throws {
+        XCTAssertEqual(try decodeChat(chatBody()).settings.responseFormat, .text)
+        XCTAssertEqual(try decodeChat(chatBody(#""response_format":{"type":"text"}"#)).settings.responseFormat, .text)
+        XCTAssertEqual(try decodeChat(chatBody(#""response_format":{"type":"json_object"}"#)).settings.responseFormat, .jsonObject)
+        let schema = try decodeChat(chatBody(#""response_format":{"type":"json_schema","json_schema":{"name":"Person","strict":true,"schema":{"type":"object","properties":{"b":{},"a":{}}}}}"#))
+        guard case .jsonSchema(let name, .object(let object), let strict) = schema.settings.responseFormat else {
+            return XCTFail("\(schema.settings.responseFormat)")
+        }
+        XCTAssertEqual(name, "Person")
+        XCTAssertTrue(strict)
+        guard case .object(let properties)? = object["properties"] else { return XCTFail() }
+        XCTAssertEqual(properties.keys, ["b", "a"], "property order is kept")
+        XCTAssertEqual(try decodeChat(chatBody(#""response_format":{"type":"json_schema","json_schema":{"name":"x"}}"#)).settings.responseFormat,
+                       .jsonObject)
+        assertRejected(chatBody(#""response_format":{"type":"json_schema"}"#), param: "response_format.json_schema",
+                       code: "missing_required_parameter")
+        assertRejected(chatBody(#""response_format":{"type":"json_schema","json_schema":{"schema":{}}}"#),
+                       param: "response_format.json_schema.name", code: "missing_required_parameter")
+        assertRejected(chatBody(#""response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{}}}"#),
+                       param: "response_format.json_schema.name", code: "invalid_value")
+        assertRejected(chatBody(#""response_format":{"type":"json_schema","json_schema":{"name":"x","schema":[]}}"#),
+                       param: "response_format.json_schema.schema", code: "invalid_type")
         assertRejected(chatBody(#""response_format":{"type":"xml"}"#), param: "response_format.type", code: "invalid_value")
         assertRejected(chatBody(#""response_format":{}"#), param: "response_format.type", code: "missing_required_parameter")
         assertRejected(chatBody(#""response_format":"text""#), param: "response_format", code: "invalid_type")

@@ -37,12 +37,12 @@ final class CompletionRequestValidationTests: XCTestCase {
         assertRejected(completionBody(#""logprobs":true"#), completion: true, param: "logprobs", code: "invalid_type")
     }
 
-    func testUnsupportedLegacyFeatures() {
+    func testUnsupportedLegacyFeatures() throws {
         assertRejected(completionBody(#""echo":true"#), completion: true, param: "echo", code: "unsupported_parameter")
         assertRejected(completionBody(#""echo":"yes""#), completion: true, param: "echo", code: "invalid_type")
         assertRejected(completionBody(#""best_of":2"#), completion: true, param: "best_of", code: "unsupported_parameter")
         assertRejected(completionBody(#""suffix":"end""#), completion: true, param: "suffix", code: "unsupported_parameter")
-        assertRejected(completionBody(#""response_format":{"type":"json_object"}"#), completion: true, param: "response_format", code: "unsupported_parameter")
+        XCTAssertEqual(try decodeCompletion(completionBody(#""response_format":{"type":"json_object"}"#)).settings.responseFormat, .jsonObject)
     }
 
     func testSharedRangesApply() {
