@@ -12,10 +12,10 @@ final class StructuredOutputTests: XCTestCase {
         {"type":"object","properties":{"ok":{"type":"boolean"},"pick":{"enum":["x","y \"q\"","é"]},"n":{"type":"integer","minimum":0,"maximum":99}},"required":["ok","pick","n"],"additionalProperties":false}
         """#
 
-    func makeModel() throws -> (ServedModel, Tokenizer) {
+    func makeModel(blockCount: Int = 256) throws -> (ServedModel, Tokenizer) {
         let (file, weights) = try TinyModel.load()
         let tokenizer = try Tokenizer(gguf: file)
-        var config = EngineConfiguration(blockCount: 256)
+        var config = EngineConfiguration(blockCount: blockCount)
         config.threads = 1
         let engine = try Engine(weights: weights, tokenizer: tokenizer, configuration: config)
         engine.start()
@@ -90,5 +90,44 @@ final class StructuredOutputTests: XCTestCase {
         XCTAssertThrowsError(try model.grammar(for: .jsonSchema(schema))) { error in
             XCTAssertTrue((error as? OutputFormatError)?.message.contains("patternProperties") ?? false, "\(error)")
         }
+    }
+
+    /// Preemption by recompute keeps the grammar state with the request's output tokens, so a preempted
+    /// constrained request still gives its solo output.
+    func testPreemptedConstrainedRequestsKeepTheirOutput() throws {
+        let schema = #"{"type":"object","properties":{"s":{"type":"string","minLength":40,"maxLength":60}},"required":["s"]}"#
+        let prompts = ["The capital of France is", "Once upon a time, in a small village by the sea,", "1, 2, 3, 4, 5,",
+                       "Write a haiku about autumn leaves."]
+        let (big, tokenizer) = try makeModel()
+        let grammar = try big.grammar(for: .jsonSchema(JSONParser.parse(Data(schema.utf8))))
+        let requests = prompts.map { GenerationRequest(promptTokens: tokenizer.encode($0), maxTokens: 80, grammar: grammar) }
+        let solo = requests.map { run(big, $0) }
+        big.engine.stop()
+        for r in solo { XCTAssertEqual(r.summary?.reason, .stop, r.text) }
+        let (small, _) = try makeModel(blockCount: 9)
+        defer { small.engine.stop() }
+        let handles = requests.map { small.engine.submit($0) }
+        for (i, h) in handles.enumerated() {
+            var tokens: [Int32] = []
+            for case .tokens(_, _, let ids, _) in h.collect() { tokens += ids }
+            XCTAssertEqual(tokens, solo[i].tokens, "request \(i) after preemption")
+        }
+        XCTAssertGreaterThan(small.engine.stats.preemptions, 0, "the test did not force a preemption")
+    }
+
+    /// For `<think>` models the answer is constrained, the reasoning is not: a request that starts inside an opened
+    /// reasoning section (and, on TinyModel, never closes it) is sampled as if it had no grammar.
+    func testReasoningIsNotConstrained() throws {
+        let (model, tokenizer) = try makeModel()
+        defer { model.engine.stop() }
+        let grammar = try model.grammar(for: .jsonObject)
+        let prompt = tokenizer.encode("Think first:")
+        let split = GenerationRequest.ReasoningSplit(startsInReasoning: true)
+        let free = run(model, GenerationRequest(promptTokens: prompt, maxTokens: 20, reasoning: split))
+        let constrained = run(model, GenerationRequest(promptTokens: prompt, maxTokens: 20, reasoning: split, grammar: grammar))
+        XCTAssertEqual(constrained.tokens, free.tokens)
+        // Equal tokens show no mask was applied only if a mask would have changed them: free output that starts
+        // with anything but "{" is not a JSON object's start.
+        XCTAssertFalse(tokenizer.decode(Array(free.tokens.prefix(1))).hasPrefix("{"), "the free output happens to start an object")
     }
 }
