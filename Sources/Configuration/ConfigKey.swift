@@ -89,8 +89,9 @@ public struct ConfigKey: Sendable, Equatable {
         static func seconds(_ f: WritableKeyPath<ServeConfig, Double> & Sendable) -> Store { field(f, show: { .seconds($0) }, take: \.asSeconds) }
         static func flag(_ f: WritableKeyPath<ServeConfig, Bool> & Sendable) -> Store { field(f, show: { .flag($0) }, take: \.asFlag) }
         static func list(_ f: WritableKeyPath<ServeConfig, [String]> & Sendable) -> Store { field(f, show: { .list($0) }, take: \.asList) }
-        static func choice<E: RawRepresentable<String>>(_ f: WritableKeyPath<ServeConfig, E> & Sendable) -> Store {
-            field(f, show: { .text($0.rawValue) }, take: { $0.asText.flatMap(E.init(rawValue:)) })
+        static func choice<E: RawRepresentable<String> & CaseIterable & Sendable>(_ f: WritableKeyPath<ServeConfig, E> & Sendable) -> Store {
+            let cases = Array(E.allCases)
+            return field(f, show: { .text($0.rawValue) }, take: { v in cases.first { $0.rawValue == v.asText } })
         }
     }
 

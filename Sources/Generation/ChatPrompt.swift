@@ -57,31 +57,62 @@ public struct ChatPrompt: Sendable {
     // MARK: Chat
 
     /// The prompt for a conversation. `messages` are message objects as the template reads them (key order kept);
-    /// `variables` are extra template variables (`chat_template_kwargs`). Unless `specialInContent`, control-token
-    /// text inside any message string stays ordinary text; only the template's own text makes control tokens.
-    public func build(messages: [JSONValue], variables: JSONObject = [:], specialInContent: Bool = false) throws(PromptError) -> Built {
+    /// `tools` are tool definitions (`{"type":"function","function":{…}}`) for the template's `tools` variable, or
+    /// described in the system message when the template has no tool support; `variables` are extra template
+    /// variables (`chat_template_kwargs`). Unless `specialInContent`, control-token text inside any message or tool
+    /// string stays ordinary text; only the template's own text makes control tokens.
+    public func build(messages: [JSONValue], tools: [JSONValue] = [], variables: JSONObject = [:],
+                      specialInContent: Bool = false) throws(PromptError) -> Built {
+        var messages = messages
+        var tools = tools
+        if !tools.isEmpty && !rendersTools {
+            messages = Self.describing(tools, in: messages)
+            tools = []
+        }
         let text: String
         let tokens: [Int32]
         if specialInContent {
-            text = try render(messages.map(Value.init), variables: variables)
+            text = try render(messages.map(Value.init), tools: tools.map(Value.init), variables: variables)
             tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true)
         } else {
             let shield = ContentShield(tokenizer: tokenizer)
             let literal: [Range<Int>]
-            (text, literal) = shield.unshield(try render(messages.map { shield.shield(Value($0)) }, variables: variables))
+            (text, literal) = shield.unshield(try render(messages.map { shield.shield(Value($0)) }, tools: tools.map { shield.shield(Value($0)) },
+                                                         variables: variables))
             tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true, literalRanges: literal)
         }
         return Built(tokens: tokens, text: text, opensReasoning: ReasoningParser.promptOpensReasoning(renderedPrompt: text))
     }
 
-    private func render(_ messages: [Value], variables: JSONObject) throws(PromptError) -> String {
+    private func render(_ messages: [Value], tools: [Value], variables: JSONObject) throws(PromptError) -> String {
         var vars = OrderedDict()
         for (k, v) in variables { vars[k] = Value(v) }
         do {
-            return try render(messages: .list(messages), variables: vars)
+            return try render(messages: .list(messages), tools: tools.isEmpty ? nil : .list(tools), variables: vars)
         } catch {
             throw PromptError(message: "The chat template could not render these messages: \(error)")
         }
+    }
+
+    /// Whether the template renders a `tools` variable itself (as Qwen2.5's, Llama 3.1's and Hermes' do).
+    public var rendersTools: Bool { source.contains("tools") }
+
+    /// `messages` with the tools described in the system message, for a template with no tool support: appended to
+    /// a leading system message, or as a new one (vLLM and llama.cpp's generic format do the same).
+    static func describing(_ tools: [JSONValue], in messages: [JSONValue]) -> [JSONValue] {
+        let lines = tools.compactMap { tool -> String? in
+            guard case .object(let t) = tool, let function = t["function"] else { return nil }
+            return try? Value(function).jsonString()
+        }
+        let description = "You can use these tools, each described as a JSON function definition:\n" + lines.joined(separator: "\n")
+        var messages = messages
+        if case .object(var first)? = messages.first, first["role"] == .string("system"), case .string(let content)? = first["content"] {
+            first["content"] = .string(content + "\n\n" + description)
+            messages[0] = .object(first)
+        } else {
+            messages.insert(.object(["role": .string("system"), "content": .string(description)]), at: 0)
+        }
+        return messages
     }
 
     /// Renders `messages` (a Jinja list of message dicts) with the generation prompt opened.

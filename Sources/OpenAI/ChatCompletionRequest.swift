@@ -3,7 +3,7 @@ import Foundation
 /// A validated `POST /v1/chat/completions` body.
 ///
 /// Decoding checks types, ranges and combinations and throws ``OpenAIError`` naming the offending param;
-/// unknown fields are ignored, and `reasoning_effort`, `parallel_tool_calls` and similar hints have no effect.
+/// unknown fields are ignored, and `reasoning_effort` and similar hints have no effect.
 public struct ChatCompletionRequest: Sendable, Equatable {
     /// The requested model id; nil when the client left it out, which means the served model (as llama-server and vLLM do).
     public var model: String?
@@ -15,6 +15,8 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     public var chatTemplateKwargs: JSONObject
     /// The caller's end-user id, for logs only.
     public var user: String?
+    /// Offered tools and the tool choice.
+    public var tools = Tools()
 
     /// Creates a request from already-validated parts.
     public init(
@@ -39,6 +41,14 @@ public struct ChatCompletionRequest: Sendable, Equatable {
         settings = try GenerationSettings(reader, kind: .chat)
         try UnsupportedFeatures.check(reader, kind: .chat)
         chatTemplateKwargs = try reader.object("chat_template_kwargs") ?? [:]
+        tools = try Tools(reader)
+        // Tools are rendered into the prompt; parsing and forcing calls are not built yet, so a request that lets
+        // the model call one is refused rather than answered with a call left as text.
+        if tools.choice != .none {
+            let param = reader.value("tool_choice") == nil && reader.value("function_call") == nil
+                ? (reader.value("tools") != nil ? "tools" : "functions") : (reader.value("tool_choice") != nil ? "tool_choice" : "function_call")
+            throw .unsupported(param, "Tool calling with tool_choice 'auto', 'required' or a named function is")
+        }
         user = try reader.string("user")
     }
 }

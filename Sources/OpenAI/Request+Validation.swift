@@ -114,23 +114,8 @@ extension GenerationSettings {
 
 /// Rejections of parameters whose features are not implemented yet, so clients never get silently ignored output.
 enum UnsupportedFeatures {
-    /// Tool calling and legacy function calling.
+    /// Completions-only legacy options.
     static func check(_ reader: RequestReader, kind: RequestKind) throws(OpenAIError) {
-        if kind == .chat {
-            // An empty tools list or a tool choice that cannot call anything asks for nothing unsupported.
-            if let tools = reader.value("tools"), tools != .array([]) {
-                throw .unsupported("tools", "Tool calling ('tools') is")
-            }
-            if let choice = reader.value("tool_choice"), choice != .string("none"), choice != .string("auto") {
-                throw .unsupported("tool_choice", "Tool calling ('tool_choice') is")
-            }
-            if let functions = reader.value("functions"), functions != .array([]) {
-                throw .unsupported("functions", "Function calling ('functions') is")
-            }
-            if let call = reader.value("function_call"), call != .string("none"), call != .string("auto") {
-                throw .unsupported("function_call", "Function calling ('function_call') is")
-            }
-        }
         if kind == .completion {
             if try reader.bool("echo") == true { throw .unsupported("echo", "Echoing the prompt ('echo') is") }
             if let bestOf = try reader.int("best_of", in: 1...Int.max), bestOf > 1 {

@@ -12,7 +12,8 @@ extension OpenAIServer {
         let model = try admittingModel()
         let prompt: ChatPrompt.Built
         do {
-            prompt = try model.prompt.build(messages: chat.messages.map(\.templateValue), variables: chat.chatTemplateKwargs,
+            prompt = try model.prompt.build(messages: chat.messages.map(\.templateValue), tools: chat.tools.definitions,
+                                            variables: chat.chatTemplateKwargs,
                                             specialInContent: options.allowSpecialInContent)
         } catch {
             throw error.openAI

@@ -136,13 +136,32 @@ final class ChatRequestValidationTests: XCTestCase {
         assertRejected(chatBody(#""user":5"#), param: "user", code: "invalid_type")
     }
 
-    func testToolsAreNotSupportedYet() {
-        let tool = #"{"type":"function","function":{"name":"f","parameters":{}}}"#
+    func testToolsAreReadAndCallsNotSupportedYet() throws {
+        let tool = #"{"type":"function","function":{"name":"f","description":"d","parameters":{"type":"object"}}}"#
+        // Tools rendered without a call allowed are served.
+        let none = try decodeChat(chatBody(#""tools":[\#(tool)],"tool_choice":"none""#))
+        XCTAssertEqual(none.tools.definitions.count, 1)
+        XCTAssertEqual(none.tools.choice, .none)
+        let legacy = try decodeChat(chatBody(#""functions":[{"name":"g"}],"function_call":"none""#))
+        XCTAssertEqual(legacy.tools.definitions, [.object(["type": .string("function"), "function": .object(["name": .string("g")])])])
+        XCTAssertEqual(try decodeChat(chatBody(#""tool_choice":"auto""#)).tools.choice, .none, "auto with no tools asks for nothing")
+        // A call the model may make is refused until calls are parsed.
         assertRejected(chatBody(#""tools":[\#(tool)]"#), param: "tools", code: "unsupported_parameter", messageContains: "not supported")
-        assertRejected(chatBody(#""tool_choice":"required""#), param: "tool_choice", code: "unsupported_parameter")
-        assertRejected(chatBody(#""tool_choice":{"type":"function","function":{"name":"f"}}"#), param: "tool_choice", code: "unsupported_parameter")
+        assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":"required""#), param: "tool_choice", code: "unsupported_parameter")
+        assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"f"}}"#),
+                       param: "tool_choice", code: "unsupported_parameter")
         assertRejected(chatBody(#""functions":[{"name":"f"}]"#), param: "functions", code: "unsupported_parameter")
-        assertRejected(chatBody(#""function_call":{"name":"f"}"#), param: "function_call", code: "unsupported_parameter")
+        assertRejected(chatBody(#""functions":[{"name":"f"}],"function_call":{"name":"f"}"#), param: "function_call",
+                       code: "unsupported_parameter")
+        // Malformed tool requests name the field.
+        assertRejected(chatBody(#""tool_choice":"required""#), param: "tool_choice", code: "invalid_value")
+        assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"nope"}}"#),
+                       param: "tool_choice", code: "invalid_value")
+        assertRejected(chatBody(#""tools":[{"type":"browser"}],"tool_choice":"none""#), param: "tools[0].type", code: "invalid_value")
+        assertRejected(chatBody(#""tools":[{"type":"function","function":{"name":"a b"}}],"tool_choice":"none""#),
+                       param: "tools[0].function.name", code: "invalid_value")
+        assertRejected(chatBody(#""tools":[{"type":"function"}],"tool_choice":"none""#), param: "tools[0].function",
+                       code: "missing_required_parameter")
     }
 
     func testResponseFormats() throws {
