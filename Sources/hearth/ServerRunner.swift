@@ -18,6 +18,7 @@ struct ServerRunner {
 
     func run() throws {
         let cfg = config
+        let descriptors = Self.raiseDescriptorLimit()
         var options = ServerOptions(modelID: cfg.servedModelID)
         options.aliases = cfg.aliases
         options.apiKeys = cfg.apiKeys
@@ -54,6 +55,7 @@ struct ServerRunner {
         logger.info("listening", metadata: [
             "url": .string("\(scheme)://\(cfg.host.contains(":") ? "[\(cfg.host)]" : cfg.host):\(server.port)"),
             "model_id": .string(options.modelID), "api_keys": .string(cfg.apiKeys.isEmpty ? "off" : "required"),
+            "max_open_files": .stringConvertible(descriptors),
         ])
 
         let drain = cfg.drainTimeout
@@ -138,6 +140,20 @@ struct ServerRunner {
             "chat_template": .string(prompt.origin),
         ])
         return engine
+    }
+
+    /// Raises the soft limit on open files to the hard limit and returns it. A request holds three descriptors
+    /// (socket, and its handle's readiness pipe), so the common soft default of 1,024 would run out near 340
+    /// concurrent requests, below `limits.max_connections`.
+    static func raiseDescriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return -1 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
     }
 
     /// This process's resident set in MB, from /proc (nil elsewhere).
