@@ -97,6 +97,10 @@ public struct ChatPrompt: Sendable {
     /// Whether the template renders a `tools` variable itself (as Qwen2.5's, Llama 3.1's and Hermes' do).
     public var rendersTools: Bool { source.contains("tools") }
 
+    /// The tool-call format the template teaches the model, if one this server parses (as llama.cpp detects it,
+    /// from the template's text).
+    public var toolCallFormat: ToolCallFormat? { rendersTools && source.contains("<tool_call>") ? .hermes : nil }
+
     /// `messages` with the tools described in the system message, for a template with no tool support: appended to
     /// a leading system message, or as a new one (vLLM and llama.cpp's generic format do the same).
     static func describing(_ tools: [JSONValue], in messages: [JSONValue]) -> [JSONValue] {

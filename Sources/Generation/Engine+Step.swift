@@ -97,12 +97,14 @@ extension Engine {
         if isStopToken, a.request.logprobs != nil, !a.pendingLogprobs.isEmpty { a.pendingLogprobs.removeLast() }
         let piece = isStopToken ? "" : a.detokenizer.append(token)
         let (text, stopped) = a.stops.append(piece)
-        let (content, reasoning) = a.split(text)
+        let (answer, reasoning) = a.split(text)
+        let (content, calls) = a.takeToolCalls(answer, final: false)
         if !content.isEmpty || !reasoning.isEmpty || !a.pendingLogprobs.isEmpty || stopped {
             a.handle.push(.tokens(text: content, reasoning: reasoning, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
             a.pendingTokens.removeAll(keepingCapacity: true)
             a.pendingLogprobs.removeAll(keepingCapacity: true)
         }
+        if !calls.isEmpty { a.handle.push(.toolCalls(calls)) }
         if stopped {
             a.stoppedByString = true
             finish(id, reason: .stop)
@@ -116,14 +118,16 @@ extension Engine {
         if reason != .cancelled && !a.stoppedByString {
             // Text still held back (a partial character or a possible stop-string prefix) belongs to the output.
             let tail = a.stops.append(a.detokenizer.finish()).emit + a.stops.flush()
-            var (content, reasoning) = a.split(tail)
+            var (answer, reasoning) = a.split(tail)
             if let held = a.reasoning?.flush() {
-                content += held.content
+                answer += held.content
                 reasoning += held.reasoning
             }
+            let (content, calls) = a.takeToolCalls(answer, final: true)
             if !content.isEmpty || !reasoning.isEmpty || !a.pendingTokens.isEmpty {
                 a.handle.push(.tokens(text: content, reasoning: reasoning, tokens: a.pendingTokens, logprobs: a.pendingLogprobs))
             }
+            if !calls.isEmpty { a.handle.push(.toolCalls(calls)) }
         }
         let now = ContinuousClock.now
         a.handle.push(.finished(GenerationSummary(
@@ -135,11 +139,24 @@ extension Engine {
             queueSeconds: seconds((a.firstScheduled ?? now) - a.submitted),
             firstTokenSeconds: a.firstToken.map { seconds($0 - a.submitted) },
             totalSeconds: seconds(now - a.submitted),
-            openedReasoning: a.reasoning?.hasReasoning ?? false)))
+            openedReasoning: a.reasoning?.hasReasoning ?? false, failedToolCalls: a.tools?.failures ?? 0)))
     }
 }
 
 extension Engine.Active {
+    /// Answer text split into content and tool calls, when the request offers tools; `final` at the end of output.
+    func takeToolCalls(_ answer: String, final: Bool) -> (content: String, calls: [ToolCall]) {
+        guard var parser = tools else { return (answer, []) }
+        var (content, calls) = parser.append(answer)
+        if final {
+            let rest = parser.finish()
+            content += rest.content
+            calls += rest.calls
+        }
+        tools = parser
+        return (content, calls)
+    }
+
     /// Text split into answer and reasoning, when the request asked for reasoning to be split.
     func split(_ text: String) -> (content: String, reasoning: String) {
         guard var parser = reasoning, !text.isEmpty else { return (text, "") }

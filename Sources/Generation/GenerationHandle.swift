@@ -64,7 +64,7 @@ public final class GenerationHandle: @unchecked Sendable {
             all.append(e)
             switch e {
             case .finished, .rejected: return all
-            case .tokens: continue
+            case .tokens, .toolCalls: continue
             }
         }
         return all
@@ -79,7 +79,7 @@ public final class GenerationHandle: @unchecked Sendable {
         events.append(event)
         switch event {
         case .finished, .rejected: done = true
-        case .tokens: break
+        case .tokens, .toolCalls: break
         }
         if signalFD >= 0 && events.count - head == 1 {
             var byte: UInt8 = 1

@@ -25,6 +25,10 @@ public struct GenerationRequest: Sendable {
     public var reasoning: ReasoningSplit?
     /// Structured output: the grammar the answer must follow (after any reasoning section); nil is free text.
     public var grammar: OutputGrammar?
+    /// Tool calls in the answer are parsed out of it in this format; nil leaves the answer as text.
+    public var toolCalls: ToolCallFormat?
+    /// The offered tools' names (an answer that is only a call's JSON counts as a call when it names one).
+    public var toolNames: Set<String> = []
 
     /// Reasoning splitting for `<think>` models: whether the prompt already opened a reasoning section.
     public struct ReasoningSplit: Sendable {
@@ -33,7 +37,9 @@ public struct GenerationRequest: Sendable {
     }
 
     public init(promptTokens: [Int32], maxTokens: Int?, sampling: SamplingParameters = .greedy, stopStrings: [String] = [],
-                ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil, grammar: OutputGrammar? = nil) {
+                ignoreEOS: Bool = false, logprobs: Int? = nil, reasoning: ReasoningSplit? = nil, grammar: OutputGrammar? = nil,
+                toolCalls: ToolCallFormat? = nil) {
+        self.toolCalls = toolCalls
         self.grammar = grammar
         self.promptTokens = promptTokens
         self.maxTokens = maxTokens
@@ -74,9 +80,13 @@ public struct GenerationSummary: Sendable, Equatable {
     public var totalSeconds: Double
     /// Whether a reasoning section was opened (by the prompt or a leading `<think>`), so an empty one still counts.
     public var openedReasoning: Bool
+    /// Tool calls that did not parse and were returned as content.
+    public var failedToolCalls = 0
 
     public init(reason: FinishReason, errorMessage: String? = nil, promptTokens: Int, completionTokens: Int, cachedTokens: Int,
-                queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double, openedReasoning: Bool = false) {
+                queueSeconds: Double, firstTokenSeconds: Double?, totalSeconds: Double, openedReasoning: Bool = false,
+                failedToolCalls: Int = 0) {
+        self.failedToolCalls = failedToolCalls
         self.reason = reason
         self.errorMessage = errorMessage
         self.promptTokens = promptTokens
@@ -94,6 +104,8 @@ public enum GenerationEvent: Sendable, Equatable {
     /// Text that is safe to show (stop strings held back), split into answer and reasoning when the request asked
     /// for it (else `reasoning` is empty), and the tokens sampled since the last event.
     case tokens(text: String, reasoning: String, tokens: [Int32], logprobs: [TokenLogprob])
+    /// Tool calls parsed out of the answer (their text is not in any `tokens` event).
+    case toolCalls([ToolCall])
     case finished(GenerationSummary)
     case rejected(AdmissionError)
 }

@@ -45,6 +45,8 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
         public var logprobs: ChatLogprobs?
         /// Set in a choice's last delta, else null.
         public var finishReason: FinishReason?
+        /// Tool calls, each whole in one delta.
+        public var toolCalls: [ToolCallOutput]?
 
         /// Creates a choice delta.
         public init(
@@ -60,7 +62,7 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
         }
 
         private enum Keys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
-        private enum DeltaKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content" }
+        private enum DeltaKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content", toolCalls = "tool_calls" }
 
         /// Encodes `{"index","delta":{…},"logprobs","finish_reason"}` with explicit nulls for the last two.
         public func encode(to encoder: any Encoder) throws {
@@ -70,6 +72,7 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
             try delta.encodeIfPresent(role, forKey: .role)
             try delta.encodeIfPresent(content, forKey: .content)
             try delta.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+            try delta.encodeIfPresent(toolCalls?.map { var c = $0; c.inDelta = true; return c }, forKey: .toolCalls)
             try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }
@@ -138,6 +141,13 @@ public struct ChatStream: Sendable {
     /// A delta with new answer and/or reasoning text and the logprobs of its tokens.
     public func contentChunk(_ content: String?, reasoning: String? = nil, logprobs: ChatLogprobs? = nil, index: Int = 0) -> Data {
         chunk([.init(index: index, content: content, reasoningContent: reasoning, logprobs: logprobs)]).jsonData
+    }
+
+    /// A delta with whole tool calls (name and arguments at once).
+    public func toolCallChunk(_ calls: [ToolCallOutput], index: Int = 0) -> Data {
+        var choice = ChatCompletionChunk.Choice(index: index)
+        choice.toolCalls = calls
+        return chunk([choice]).jsonData
     }
 
     /// A choice's last chunk: an empty delta carrying the finish reason.

@@ -42,13 +42,6 @@ public struct ChatCompletionRequest: Sendable, Equatable {
         try UnsupportedFeatures.check(reader, kind: .chat)
         chatTemplateKwargs = try reader.object("chat_template_kwargs") ?? [:]
         tools = try Tools(reader)
-        // Tools are rendered into the prompt; parsing and forcing calls are not built yet, so a request that lets
-        // the model call one is refused rather than answered with a call left as text.
-        if tools.choice != .none {
-            let param = reader.value("tool_choice") == nil && reader.value("function_call") == nil
-                ? (reader.value("tools") != nil ? "tools" : "functions") : (reader.value("tool_choice") != nil ? "tool_choice" : "function_call")
-            throw .unsupported(param, "Tool calling with tool_choice 'auto', 'required' or a named function is")
-        }
         user = try reader.string("user")
     }
 }

@@ -38,11 +38,15 @@ public struct ChatCompletionResponse: Sendable, Equatable, Encodable {
         public var reasoningContent: String?
         /// Per-token logprobs when requested, else null.
         public var logprobs: ChatLogprobs?
-        /// `stop` or `length`.
+        /// `stop`, `length` or `tool_calls`.
         public var finishReason: FinishReason
+        /// The tools the model called; the key is omitted when there are none.
+        public var toolCalls: [ToolCallOutput]
 
         /// Creates a choice.
-        public init(index: Int = 0, content: String?, reasoningContent: String? = nil, logprobs: ChatLogprobs? = nil, finishReason: FinishReason) {
+        public init(index: Int = 0, content: String?, reasoningContent: String? = nil, logprobs: ChatLogprobs? = nil,
+                    finishReason: FinishReason, toolCalls: [ToolCallOutput] = []) {
+            self.toolCalls = toolCalls
             self.index = index
             self.content = content
             self.reasoningContent = reasoningContent
@@ -51,7 +55,9 @@ public struct ChatCompletionResponse: Sendable, Equatable, Encodable {
         }
 
         private enum Keys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
-        private enum MessageKeys: String, CodingKey { case role, content, refusal, reasoningContent = "reasoning_content" }
+        private enum MessageKeys: String, CodingKey {
+            case role, content, refusal, reasoningContent = "reasoning_content", toolCalls = "tool_calls"
+        }
 
         /// Encodes `{"index","message":{"role","content","refusal"[,"reasoning_content"]},"logprobs","finish_reason"}`.
         public func encode(to encoder: any Encoder) throws {
@@ -62,6 +68,7 @@ public struct ChatCompletionResponse: Sendable, Equatable, Encodable {
             try message.encode(content, forKey: .content)
             try message.encodeNil(forKey: .refusal)
             try message.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+            if !toolCalls.isEmpty { try message.encode(toolCalls, forKey: .toolCalls) }
             try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }

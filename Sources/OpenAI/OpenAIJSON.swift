@@ -70,4 +70,6 @@ public enum FinishReason: String, Sendable, Equatable, Encodable {
     case stop
     /// The token budget or the context window ended the choice.
     case length
+    /// The model called one or more tools.
+    case toolCalls = "tool_calls"
 }

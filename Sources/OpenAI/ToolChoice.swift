@@ -5,6 +5,8 @@ public struct Tools: Sendable, Equatable {
     public var definitions: [JSONValue] = []
     public var choice: ToolChoice = .none
     public var parallelCalls = true
+    /// The field that decided `choice`, for errors about it: `tool_choice`, `function_call`, `tools` or `functions`.
+    public var choiceParam = "tool_choice"
 
     /// Whether the model may or must call a tool.
     public enum ToolChoice: Sendable, Equatable {
@@ -48,9 +50,10 @@ public struct Tools: Sendable, Equatable {
             }
         }
         choice = definitions.isEmpty ? .none : .auto
+        choiceParam = reader.value("tools") != nil ? "tools" : "functions"
         if let value = reader.value("tool_choice") ?? reader.value("function_call") {
-            let param = reader.value("tool_choice") != nil ? "tool_choice" : "function_call"
-            choice = try Self.choice(value, param: param)
+            choiceParam = reader.value("tool_choice") != nil ? "tool_choice" : "function_call"
+            choice = try Self.choice(value, param: choiceParam)
         }
         if case .function(let name) = choice, !definitions.contains(where: { Self.name(of: $0) == name }) {
             throw .invalidRequest("Invalid 'tool_choice': no function named '\(name)' is among the tools.", param: "tool_choice",
@@ -98,6 +101,9 @@ public struct Tools: Sendable, Equatable {
             throw .invalidType(param, expected: "a string or an object", got: value)
         }
     }
+
+    /// The offered functions' names.
+    public var names: [String] { definitions.compactMap(Self.name(of:)) }
 
     static func name(of tool: JSONValue) -> String? {
         guard case .object(let t) = tool, case .object(let f)? = t["function"], case .string(let n)? = f["name"] else { return nil }

@@ -95,6 +95,8 @@ final class ChoiceStream {
                 for _ in tokens { itl.recordNanoseconds(share.nanoseconds) }
             }
             if !tokens.isEmpty { lastTokenTime = now }
+        case .toolCalls(let calls):
+            if captureContent { content += calls.map { "<tool_call>\($0.name) \($0.arguments)" }.joined() }
         case .rejected:
             break
         }

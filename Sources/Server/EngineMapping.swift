@@ -9,15 +9,18 @@ import OpenAI
 
 extension GenerationSettings {
     /// One engine request per choice; choice `i` gets seed `seed + i`, so `n` seeded choices differ but repeat.
-    func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?, grammar: OutputGrammar?) -> [GenerationRequest] {
+    func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?, grammar: OutputGrammar?,
+                        toolCalls: ToolCallFormat? = nil, toolNames: [String] = []) -> [GenerationRequest] {
         (0..<n).map { i in
             let sampling = SamplingParameters(
                 temperature: temperature, topK: topK, topP: topP, minP: minP,
                 presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty,
                 repetitionPenalty: repetitionPenalty, logitBias: logitBias, seed: seed.map { $0 &+ UInt64(i) })
-            return GenerationRequest(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, stopStrings: stop,
+            var request = GenerationRequest(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, stopStrings: stop,
                                      ignoreEOS: ignoreEOS, logprobs: logprobs ? topLogprobs : nil, reasoning: reasoning,
-                                     grammar: grammar)
+                                     grammar: grammar, toolCalls: toolCalls)
+            request.toolNames = Set(toolNames)
+            return request
         }
     }
 }
@@ -62,6 +65,27 @@ extension ServedModel {
             return try grammar(for: output)
         } catch {
             throw .invalidRequest("Invalid schema for 'response_format': \(error.message)", param: "response_format", code: "invalid_schema")
+        }
+    }
+}
+
+extension ServedModel {
+    /// The format tool calls are parsed in, for a request whose model may call its tools (nil when it may not).
+    /// Forcing a call (`required`, a named function) and templates in other formats are not supported yet: 400.
+    func toolCallFormat(_ tools: Tools) throws(OpenAIError) -> ToolCallFormat? {
+        switch tools.choice {
+        case .none:
+            return nil
+        case .auto:
+            guard let format = prompt.toolCallFormat else {
+                throw .invalidRequest("Tool calling is not supported by this server yet for this model's chat template (only the "
+                                      + "Hermes/Qwen <tool_call> format is); send tool_choice 'none' to render the tools without calls.",
+                                      param: tools.choiceParam, code: "unsupported_parameter")
+            }
+            return format
+        case .required, .function:
+            throw .invalidRequest("Forcing a tool call (tool_choice 'required' or a named function) is not supported by this server yet.",
+                                  param: tools.choiceParam, code: "unsupported_parameter")
         }
     }
 }

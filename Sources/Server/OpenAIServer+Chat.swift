@@ -21,7 +21,10 @@ extension OpenAIServer {
         // The engine splits `<think>` output from the answer; whether the prompt already opened it decides how it starts.
         let reasoning = options.reasoningFormat == .auto ? GenerationRequest.ReasoningSplit(startsInReasoning: prompt.opensReasoning) : nil
         let grammar = try model.outputGrammar(chat.settings.responseFormat)
-        let choices = try submit(chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar), to: model,
+        let toolCalls = try model.toolCallFormat(chat.tools)
+        let requests = chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar, toolCalls: toolCalls,
+                                                    toolNames: chat.tools.names)
+        let choices = try submit(requests, to: model,
                                  promptParam: "messages", stream: stream, record: record)
         return (chat, model, choices)
     }
@@ -41,18 +44,20 @@ extension OpenAIServer {
         }
         let collected: [CollectedChoice]
         do {
-            collected = try collect(choices, model: model, bytesForm: false, stream: stream, record: record)
+            collected = try collect(choices, model: model, bytesForm: false, parallelToolCalls: chat.tools.parallelCalls,
+                                    stream: stream, record: record)
         } catch {
             return .response(self.error(error))
         }
         let out = collected.map { c in
             // Reasoning is null unless a section was opened, and then an empty answer is null (vLLM's `content or None`).
             let reasoning: String? = c.summary.openedReasoning ? c.reasoning : nil
-            let content: String? = reasoning != nil && c.text.isEmpty ? nil : c.text
-            return ChatCompletionResponse.Choice(index: c.index, content: content ?? (reasoning == nil ? "" : nil),
+            // With tool calls and no text, content is null, as OpenAI sends it.
+            let content: String? = (reasoning != nil || !c.toolCalls.isEmpty) && c.text.isEmpty ? nil : c.text
+            return ChatCompletionResponse.Choice(index: c.index, content: content ?? (reasoning == nil && c.toolCalls.isEmpty ? "" : nil),
                                                  reasoningContent: reasoning,
                                                  logprobs: chat.settings.logprobs ? ChatLogprobs(content: c.logprobs) : nil,
-                                                 finishReason: c.finishReason)
+                                                 finishReason: c.finishReason, toolCalls: c.toolCalls)
         }
         let response = ChatCompletionResponse(id: OpenAIJSON.makeID(prefix: "chatcmpl"), created: OpenAIJSON.now(), model: modelName,
                                               choices: out, usage: CollectedChoice.usage(collected))
@@ -70,6 +75,7 @@ extension OpenAIServer {
         }
         var completionTokens = 0
         var promptTokens = 0
+        var calls = [Int](repeating: 0, count: choices.count)
         let delivery = multiplex(choices, stream: stream) { c, event in
             switch event {
             case .tokens(let content, let reasoning, _, let lps):
@@ -80,8 +86,14 @@ extension OpenAIServer {
             case .finished(let s):
                 completionTokens += s.completionTokens
                 promptTokens = s.promptTokens
-                if let reason = s.reason.openAI { return writer.send(sse.finishChunk(reason, index: c.index)) }
+                if let reason = s.reason.openAI {
+                    return writer.send(sse.finishChunk(calls[c.index] > 0 && reason == .stop ? .toolCalls : reason, index: c.index))
+                }
                 return s.reason == .error && writer.send(s.failure.jsonData)
+            case .toolCalls(let made):
+                let outputs = CollectedChoice.outputs(made, after: calls[c.index], parallel: chat.tools.parallelCalls)
+                calls[c.index] += outputs.count
+                return outputs.isEmpty || writer.send(sse.toolCallChunk(outputs, index: c.index))
             case .rejected(let r):
                 return writer.send(openAIError(r, promptParam: "messages").jsonData)
             }

@@ -52,6 +52,8 @@ extension OpenAIServer {
                     usage = Usage(promptTokens: s.promptTokens, completionTokens: usage.completionTokens + s.completionTokens)
                     if let reason = s.reason.openAI { return writer.send(sse.finishChunk(reason, index: c.index)) }
                     return s.reason == .error && writer.send(s.failure.jsonData)
+                case .toolCalls:
+                    return true  // completions offer no tools
                 case .rejected(let r):
                     return writer.send(openAIError(r, promptParam: "prompt").jsonData)
                 }

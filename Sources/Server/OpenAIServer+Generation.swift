@@ -46,14 +46,19 @@ extension OpenAIServer {
     /// Waits for every choice to finish and gathers each one's text, reasoning and logprobs (non-streaming
     /// responses); on failure the choices are cancelled and the error to answer is thrown (499 when the client left,
     /// 503 at the drain deadline, 500 when a choice failed).
-    func collect(_ choices: [ChoiceStream], model: ServedModel, bytesForm: Bool, stream: HTTPStream,
+    func collect(_ choices: [ChoiceStream], model: ServedModel, bytesForm: Bool, parallelToolCalls: Bool = true, stream: HTTPStream,
                  record: RequestRecord) throws(OpenAIError) -> [CollectedChoice] {
         var collected = choices.map { CollectedChoice(index: $0.index) }
         let delivery = multiplex(choices, stream: stream) { c, event in
-            if case .tokens(let text, let reasoning, _, let lps) = event {
+            switch event {
+            case .tokens(let text, let reasoning, _, let lps):
                 collected[c.index].text += text
                 collected[c.index].reasoning += reasoning
                 collected[c.index].logprobs += model.logprobEntries(lps, bytesForm: bytesForm)
+            case .toolCalls(let made):
+                collected[c.index].toolCalls += CollectedChoice.outputs(made, after: collected[c.index].toolCalls.count, parallel: parallelToolCalls)
+            case .finished, .rejected:
+                break
             }
             return true
         }
@@ -70,7 +75,8 @@ extension OpenAIServer {
             guard let summary = c.summary else { throw .server("A choice ended without a summary.") }
             guard let reason = summary.reason.openAI else { throw summary.failure }
             collected[c.index].summary = summary
-            collected[c.index].finishReason = reason
+            // A choice that ended on its own after calling tools ends for them (OpenAI's "tool_calls").
+            collected[c.index].finishReason = reason == .stop && !collected[c.index].toolCalls.isEmpty ? .toolCalls : reason
         }
         return collected
     }
@@ -141,8 +147,16 @@ struct CollectedChoice {
     var summary = GenerationSummary(reason: .error, promptTokens: 0, completionTokens: 0, cachedTokens: 0, queueSeconds: 0,
                                     firstTokenSeconds: nil, totalSeconds: 0)
     var finishReason = OpenAI.FinishReason.stop
+    var toolCalls: [ToolCallOutput] = []
 
     init(index: Int) { self.index = index }
+
+    /// Wire tool calls for `calls`, numbered after the `earlier` ones of the choice; without parallel calls, only a
+    /// choice's first call is kept.
+    static func outputs(_ calls: [Generation.ToolCall], after earlier: Int, parallel: Bool) -> [ToolCallOutput] {
+        let kept = parallel ? calls : Array(calls.prefix(max(0, 1 - earlier)))
+        return kept.enumerated().map { ToolCallOutput(index: earlier + $0, name: $1.name, arguments: $1.arguments) }
+    }
 
     /// Usage over all choices: the prompt once, the completions summed.
     static func usage(_ choices: [CollectedChoice]) -> Usage {

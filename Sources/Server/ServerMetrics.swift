@@ -15,7 +15,7 @@ public final class ServerMetrics: Sendable {
     private let httpCounters = Mutex<[Int: CoreMetrics.Counter]>([:])
 
     private let running, waiting, kvUsage: CoreMetrics.Gauge
-    private let promptTokens, generationTokens, preemptions, prefixQueries, prefixHits: CoreMetrics.Counter
+    private let promptTokens, generationTokens, preemptions, prefixQueries, prefixHits, toolCallFailures: CoreMetrics.Counter
     private let success: [String: CoreMetrics.Counter]
     let timeToFirstToken, interTokenLatency, e2eLatency, queueTime: CoreMetrics.Timer
 
@@ -51,6 +51,7 @@ public final class ServerMetrics: Sendable {
         preemptions = counter("num_preemptions_total", "Requests preempted for KV-cache space.")
         prefixQueries = counter("prefix_cache_queries_total", "Prompt tokens looked up in the prefix cache.")
         prefixHits = counter("prefix_cache_hits_total", "Prompt tokens found in the prefix cache.")
+        toolCallFailures = counter("tool_call_parse_failures_total", "Tool calls that did not parse and were returned as content.")
         var success: [String: CoreMetrics.Counter] = [:]
         for reason in Self.finishReasons {
             success[reason] = counter("request_success_total", "Finished requests by finish reason.", [("finish_reason", reason)])
@@ -70,6 +71,7 @@ public final class ServerMetrics: Sendable {
     /// Records one finished engine request (one choice of an API request).
     func record(_ summary: GenerationSummary) {
         success[summary.reason.metricLabel]?.increment()
+        if summary.failedToolCalls > 0 { toolCallFailures.increment(by: summary.failedToolCalls) }
         if let ttft = summary.firstTokenSeconds { timeToFirstToken.recordSeconds(ttft) }
         e2eLatency.recordSeconds(summary.totalSeconds)
         queueTime.recordSeconds(summary.queueSeconds)

@@ -31,6 +31,7 @@ final class StructuredOutputTests: XCTestCase {
             case .tokens(let t, _, let ids, _): text += t; tokens += ids
             case .finished(let s): summary = s
             case .rejected(let r): XCTFail("rejected: \(r)")
+            case .toolCalls(let calls): XCTFail("tool calls: \(calls)")
             }
         }
         return (text, tokens, summary)

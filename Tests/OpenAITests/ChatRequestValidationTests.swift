@@ -136,7 +136,7 @@ final class ChatRequestValidationTests: XCTestCase {
         assertRejected(chatBody(#""user":5"#), param: "user", code: "invalid_type")
     }
 
-    func testToolsAreReadAndCallsNotSupportedYet() throws {
+    func testToolsAndToolChoiceAreRead() throws {
         let tool = #"{"type":"function","function":{"name":"f","description":"d","parameters":{"type":"object"}}}"#
         // Tools rendered without a call allowed are served.
         let none = try decodeChat(chatBody(#""tools":[\#(tool)],"tool_choice":"none""#))
@@ -145,14 +145,18 @@ final class ChatRequestValidationTests: XCTestCase {
         let legacy = try decodeChat(chatBody(#""functions":[{"name":"g"}],"function_call":"none""#))
         XCTAssertEqual(legacy.tools.definitions, [.object(["type": .string("function"), "function": .object(["name": .string("g")])])])
         XCTAssertEqual(try decodeChat(chatBody(#""tool_choice":"auto""#)).tools.choice, .none, "auto with no tools asks for nothing")
-        // A call the model may make is refused until calls are parsed.
-        assertRejected(chatBody(#""tools":[\#(tool)]"#), param: "tools", code: "unsupported_parameter", messageContains: "not supported")
-        assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":"required""#), param: "tool_choice", code: "unsupported_parameter")
-        assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"f"}}"#),
-                       param: "tool_choice", code: "unsupported_parameter")
-        assertRejected(chatBody(#""functions":[{"name":"f"}]"#), param: "functions", code: "unsupported_parameter")
-        assertRejected(chatBody(#""functions":[{"name":"f"}],"function_call":{"name":"f"}"#), param: "function_call",
-                       code: "unsupported_parameter")
+        // The choice, and the field that set it (the server names it when it cannot honour the choice).
+        let auto = try decodeChat(chatBody(#""tools":[\#(tool)],"parallel_tool_calls":false"#)).tools
+        XCTAssertEqual(auto.choice, .auto)
+        XCTAssertEqual(auto.choiceParam, "tools")
+        XCTAssertFalse(auto.parallelCalls)
+        XCTAssertEqual(try decodeChat(chatBody(#""tools":[\#(tool)],"tool_choice":"required""#)).tools.choice, .required)
+        let named = try decodeChat(chatBody(#""tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"f"}}"#)).tools
+        XCTAssertEqual(named.choice, .function("f"))
+        XCTAssertEqual(named.choiceParam, "tool_choice")
+        let legacyCall = try decodeChat(chatBody(#""functions":[{"name":"f"}],"function_call":{"name":"f"}"#)).tools
+        XCTAssertEqual(legacyCall.choice, .function("f"))
+        XCTAssertEqual(legacyCall.choiceParam, "function_call")
         // Malformed tool requests name the field.
         assertRejected(chatBody(#""tool_choice":"required""#), param: "tool_choice", code: "invalid_value")
         assertRejected(chatBody(#""tools":[\#(tool)],"tool_choice":{"type":"function","function":{"name":"nope"}}"#),
