@@ -105,7 +105,7 @@ public struct Tools: Sendable, Equatable {
     /// The offered functions' names.
     public var names: [String] { definitions.compactMap(Self.name(of:)) }
 
-    static func name(of tool: JSONValue) -> String? {
+    public static func name(of tool: JSONValue) -> String? {
         guard case .object(let t) = tool, case .object(let f)? = t["function"], case .string(let n)? = f["name"] else { return nil }
         return n
     }

@@ -70,23 +70,46 @@ extension ServedModel {
 }
 
 extension ServedModel {
-    /// The format tool calls are parsed in, for a request whose model may call its tools (nil when it may not).
-    /// Forcing a call (`required`, a named function) and templates in other formats are not supported yet: 400.
-    func toolCallFormat(_ tools: Tools) throws(OpenAIError) -> ToolCallFormat? {
+    /// How a request's tools are used: the format calls are parsed in (nil when the model may not call), and, when
+    /// a call is forced (`required`, a named function), the grammar that makes the answer one call's JSON,
+    /// `{"name": …, "arguments": …}` with the function's `parameters` as the arguments' schema (vLLM forces calls the
+    /// same way). `auto` needs a template in a format this server parses (Hermes/Qwen); others get 400.
+    func toolPlan(_ tools: Tools) throws(OpenAIError) -> (format: ToolCallFormat?, grammar: OutputGrammar?) {
+        let forced: [JSONValue]
         switch tools.choice {
         case .none:
-            return nil
+            return (nil, nil)
         case .auto:
             guard let format = prompt.toolCallFormat else {
-                throw .invalidRequest("Tool calling is not supported by this server yet for this model's chat template (only the "
-                                      + "Hermes/Qwen <tool_call> format is); send tool_choice 'none' to render the tools without calls.",
-                                      param: tools.choiceParam, code: "unsupported_parameter")
+                throw .invalidRequest("Tool calling with tool_choice 'auto' is not supported by this server yet for this model's chat "
+                                      + "template (only the Hermes/Qwen <tool_call> format is); send tool_choice 'required', a named "
+                                      + "function, or 'none'.", param: tools.choiceParam, code: "unsupported_parameter")
             }
-            return format
-        case .required, .function:
-            throw .invalidRequest("Forcing a tool call (tool_choice 'required' or a named function) is not supported by this server yet.",
-                                  param: tools.choiceParam, code: "unsupported_parameter")
+            return (format, nil)
+        case .required:
+            forced = tools.definitions
+        case .function(let name):
+            forced = tools.definitions.filter { Tools.name(of: $0) == name }
         }
+        let options = forced.compactMap(Self.callSchema)
+        let schema: JSONValue = options.count == 1 ? options[0] : .object(["anyOf": .array(options)])
+        do {
+            return (.hermes, try grammar(for: .jsonSchema(schema)))
+        } catch {
+            throw .invalidRequest("Invalid 'parameters' schema in tools: \(error.message)", param: "tools", code: "invalid_schema")
+        }
+    }
+
+    /// `{"name": <the function's name>, "arguments": <its parameters>}` as a JSON Schema.
+    static func callSchema(_ tool: JSONValue) -> JSONValue? {
+        guard case .object(let t) = tool, case .object(let f)? = t["function"], let name = f["name"] else { return nil }
+        let parameters = f["parameters"] ?? .object(["type": .string("object")])
+        return .object([
+            "type": .string("object"),
+            "properties": .object(["name": .object(["const": name]), "arguments": parameters]),
+            "required": .array([.string("name"), .string("arguments")]),
+            "additionalProperties": .bool(false),
+        ])
     }
 }
 

@@ -20,9 +20,14 @@ extension OpenAIServer {
         }
         // The engine splits `<think>` output from the answer; whether the prompt already opened it decides how it starts.
         let reasoning = options.reasoningFormat == .auto ? GenerationRequest.ReasoningSplit(startsInReasoning: prompt.opensReasoning) : nil
-        let grammar = try model.outputGrammar(chat.settings.responseFormat)
-        let toolCalls = try model.toolCallFormat(chat.tools)
-        let requests = chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar, toolCalls: toolCalls,
+        let tools = try model.toolPlan(chat.tools)
+        if tools.grammar != nil, chat.settings.responseFormat != .text {
+            throw .invalidRequest("A forced tool call's arguments follow the tool's parameters; 'response_format' cannot be combined with it.",
+                                  param: "response_format", code: "invalid_value")
+        }
+        var grammar = tools.grammar
+        if grammar == nil { grammar = try model.outputGrammar(chat.settings.responseFormat) }
+        let requests = chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar, toolCalls: tools.format,
                                                     toolNames: chat.tools.names)
         let choices = try submit(requests, to: model,
                                  promptParam: "messages", stream: stream, record: record)

@@ -1,6 +1,6 @@
 """Tool calls with the official openai SDK: Qwen2.5's template teaches the Hermes <tool_call> format, which the
-server parses into message.tool_calls (streamed and not); SmolLM2's template has no tool format, so tools are
-served only with tool_choice "none"."""
+server parses into message.tool_calls (streamed and not); SmolLM2's template has no tool format, so its calls
+are made only when forced (required or a named function), through the grammar engine."""
 import json
 import os
 
@@ -67,10 +67,26 @@ def test_result_turn_is_answered(qwen):
     assert r2.choices[0].message.content
 
 
-def test_without_a_tool_format_only_none_is_served(server):
+def test_named_function_is_forced(qwen):
+    r = qwen.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hello!"}], tools=[WEATHER],
+                                     tool_choice={"type": "function", "function": {"name": "get_weather"}},
+                                     temperature=0, max_tokens=100)
+    call = r.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather"
+    assert isinstance(json.loads(call.function.arguments)["city"], str)
+
+
+def test_without_a_tool_format_calls_can_still_be_forced(server):
+    """SmolLM2's template has no tool format: auto is refused, none and forced calls are served."""
     client = openai.OpenAI(base_url=server.base + "/v1", api_key=API_KEY, max_retries=0, timeout=120)
     with pytest.raises(openai.BadRequestError) as e:
         client.chat.completions.create(model="smollm2", messages=ASK, tools=[WEATHER], max_tokens=5)
     assert e.value.body["param"] == "tools"
     r = client.chat.completions.create(model="smollm2", messages=ASK, tools=[WEATHER], tool_choice="none", max_tokens=5)
     assert r.choices[0].finish_reason in ("stop", "length")
+    r = client.chat.completions.create(model="smollm2", messages=ASK, tools=[WEATHER], tool_choice="required",
+                                       temperature=0, max_tokens=100)
+    assert r.choices[0].finish_reason == "tool_calls", r.choices[0].message
+    call = r.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather"
+    assert isinstance(json.loads(call.function.arguments)["city"], str)
