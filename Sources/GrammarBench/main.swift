@@ -33,7 +33,10 @@ struct Document {
 }
 
 let corpusText = try String(contentsOf: root.appendingPathComponent("Tests/GrammarTests/Fixtures/corpus.json"), encoding: .utf8)
-guard case .array(let entries) = try BenchJSON.parse(corpusText) else { fatalError("corpus.json is not an array") }
+guard case .array(let entries) = try BenchJSON.parse(corpusText) else {
+    FileHandle.standardError.write(Data("grammar-bench: corpus.json is not an array\n".utf8))
+    exit(1)
+}
 var documents: [Document] = []
 var schemas: [(String, JSONSchemaValue)] = []
 for e in entries {
