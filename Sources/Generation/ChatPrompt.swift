@@ -72,16 +72,56 @@ public struct ChatPrompt: Sendable {
         let text: String
         let tokens: [Int32]
         if specialInContent {
-            text = try render(messages.map(Value.init), tools: tools.map(Value.init), variables: variables)
+            text = try Self.renderConversation(messages) { m throws(PromptError) in
+                try render(m.map(Value.init), tools: tools.map(Value.init), variables: variables)
+            }
             tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true)
         } else {
             let shield = ContentShield(tokenizer: tokenizer)
             let literal: [Range<Int>]
-            (text, literal) = shield.unshield(try render(messages.map { shield.shield(Value($0)) }, tools: tools.map { shield.shield(Value($0)) },
-                                                         variables: variables))
+            (text, literal) = shield.unshield(try Self.renderConversation(messages) { m throws(PromptError) in
+                try render(m.map { shield.shield(Value($0)) }, tools: tools.map { shield.shield(Value($0)) }, variables: variables)
+            })
             tokens = tokenizer.encode(text, addSpecial: false, parseSpecial: true, literalRanges: literal)
         }
         return Built(tokens: tokens, text: text, opensReasoning: ReasoningParser.promptOpensReasoning(renderedPrompt: text))
+    }
+
+    /// Renders `messages` as they came over the wire (a null content, tool-call arguments as JSON strings) in the
+    /// form templates read: a null content as "" (templates that join strings fail on none; the ones that test
+    /// content treat both alike), and arguments parsed into objects, as transformers hands them (most templates
+    /// index into them or print them with `tojson`). A template that fails on objects gets the strings instead:
+    /// DeepSeek-V3.1's concatenates them as text.
+    public static func renderConversation(_ messages: [JSONValue], _ render: ([JSONValue]) throws(PromptError) -> String)
+        throws(PromptError) -> String {
+        let wire = messages.map { message in Self.nullContentAsEmpty(message) }
+        let parsed = wire.map(Self.parsingToolArguments)
+        guard parsed != wire else { return try render(wire) }
+        do {
+            return try render(parsed)
+        } catch {
+            return try render(wire)
+        }
+    }
+
+    static func nullContentAsEmpty(_ message: JSONValue) -> JSONValue {
+        guard case .object(var m) = message, m["content"] == .null || m["content"] == nil else { return message }
+        m["content"] = .string("")
+        return .object(m)
+    }
+
+    /// A message whose `tool_calls[].function.arguments` JSON strings are parsed into values; text that is not
+    /// JSON stays as it came.
+    static func parsingToolArguments(_ message: JSONValue) -> JSONValue {
+        guard case .object(var m) = message, case .array(let calls)? = m["tool_calls"] else { return message }
+        m["tool_calls"] = .array(calls.map { call in
+            guard case .object(var c) = call, case .object(var function)? = c["function"],
+                  case .string(let text)? = function["arguments"], let parsed = try? JSONParser.parse(Data(text.utf8)) else { return call }
+            function["arguments"] = parsed
+            c["function"] = .object(function)
+            return .object(c)
+        })
+        return .object(m)
     }
 
     private func render(_ messages: [Value], tools: [Value], variables: JSONObject) throws(PromptError) -> String {
@@ -147,6 +187,7 @@ public struct ChatPrompt: Sendable {
 /// Why a conversation could not be turned into a prompt (a client error: the template refused these messages).
 public struct PromptError: Error, Sendable {
     public let message: String
+    public init(message: String) { self.message = message }
 }
 
 /// A setup problem (bad template file) reported as one line before the server starts.

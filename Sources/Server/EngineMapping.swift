@@ -27,27 +27,15 @@ extension GenerationSettings {
 
 extension ChatMessage {
     /// The message as the chat template reads it: every field the client sent, in its order, with the content
-    /// flattened to text (a null content, as an assistant turn with tool calls has, as ""; templates that join
-    /// strings would fail on none, and the ones that test content treat both alike), vLLM's `reasoning` read as
-    /// `reasoning_content`, and tool-call arguments as objects.
+    /// flattened to text (null stays null: `ChatPrompt` decides how templates see it, and parses tool-call
+    /// arguments) and vLLM's `reasoning` read as `reasoning_content`.
     var templateValue: JSONValue {
         var object = JSONObject()
         for (key, value) in raw where key != "reasoning" { object[key] = value }
         object["role"] = .string(role.rawValue)
-        object["content"] = .string(content ?? "")
+        object["content"] = content.map(JSONValue.string) ?? .null
         if let reasoningContent { object["reasoning_content"] = .string(reasoningContent) }
-        if case .array(let calls)? = raw["tool_calls"] { object["tool_calls"] = .array(calls.map(Self.parsingArguments)) }
         return .object(object)
-    }
-
-    /// A tool call with its `function.arguments` parsed from the JSON string the wire carries into the object
-    /// transformers hands templates (which index into it); text that is not JSON stays as it came.
-    static func parsingArguments(_ call: JSONValue) -> JSONValue {
-        guard case .object(var c) = call, case .object(var function)? = c["function"], case .string(let text)? = function["arguments"],
-              let parsed = try? JSONParser.parse(Data(text.utf8)) else { return call }
-        function["arguments"] = parsed
-        c["function"] = .object(function)
-        return .object(c)
     }
 }
 

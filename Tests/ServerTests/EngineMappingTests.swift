@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 import OpenAI
 @testable import Server
 import XCTest
@@ -16,17 +17,40 @@ final class EngineMappingTests: XCTestCase {
 
     func testToolCallArgumentsReachTheTemplateAsObjects() throws {
         let chat = try ChatCompletionRequest.decode(from: Data(Self.body.utf8))
-        guard case .object(let assistant) = chat.messages[1].templateValue else { return XCTFail() }
-        XCTAssertEqual(assistant.keys, ["role", "content", "tool_calls"], "the client's order")
-        XCTAssertEqual(assistant["content"], .string(""))
-        guard case .array(let calls)? = assistant["tool_calls"], case .object(let first) = calls[0],
-              case .object(let function)? = first["function"], case .object(let arguments)? = function["arguments"] else {
-            return XCTFail("\(assistant)")
+        guard case .object(let wire) = chat.messages[1].templateValue else { return XCTFail() }
+        XCTAssertEqual(wire.keys, ["role", "content", "tool_calls"], "the client's order")
+        XCTAssertEqual(wire["content"], .null)
+        var seen: [[JSONValue]] = []
+        let text = try ChatPrompt.renderConversation(chat.messages.map(\.templateValue)) { m throws(PromptError) in
+            seen.append(m)
+            return "rendered"
         }
+        XCTAssertEqual(text, "rendered")
+        XCTAssertEqual(seen.count, 1, "objects render at the first try")
+        guard case .object(let assistant) = seen[0][1], case .array(let calls)? = assistant["tool_calls"], case .object(let first) = calls[0],
+              case .object(let function)? = first["function"], case .object(let arguments)? = function["arguments"] else {
+            return XCTFail("\(seen)")
+        }
+        XCTAssertEqual(assistant["content"], .string(""))
         XCTAssertEqual(arguments.keys, ["city", "days"])
         XCTAssertEqual(arguments["days"], .double(2), "2.0 stays a float, as json.loads reads it")
         guard case .object(let second) = calls[1], case .object(let f)? = second["function"] else { return XCTFail() }
         XCTAssertEqual(f["arguments"], .string("not json"), "text that is not JSON is passed as it came")
+    }
+
+    func testTemplateThatFailsOnObjectArgumentsGetsTheStrings() throws {
+        let chat = try ChatCompletionRequest.decode(from: Data(Self.body.utf8))
+        var tries = 0
+        let text = try ChatPrompt.renderConversation(chat.messages.map(\.templateValue)) { m throws(PromptError) in
+            tries += 1
+            guard case .object(let a) = m[1], case .array(let calls)? = a["tool_calls"], case .object(let c) = calls[0],
+                  case .object(let f)? = c["function"], case .string(let args)? = f["arguments"] else {
+                throw PromptError(message: "can only concatenate str")
+            }
+            return args
+        }
+        XCTAssertEqual(tries, 2)
+        XCTAssertEqual(text, #"{"city":"Paris","days":2.0}"#)
     }
 
     func testNullAssistantContentRenders() throws {
