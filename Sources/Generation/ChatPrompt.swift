@@ -149,6 +149,7 @@ public struct ChatPrompt: Sendable {
             return try? Value(function).jsonString()
         }
         let description = "You can use these tools, each described as a JSON function definition:\n" + lines.joined(separator: "\n")
+            + "\nTo call a tool, answer with only a JSON object: {\"name\": <the tool's name>, \"arguments\": <its arguments as a JSON object>}."
         var messages = messages
         if case .object(var first)? = messages.first, first["role"] == .string("system"), case .string(let content)? = first["content"] {
             first["content"] = .string(content + "\n\n" + description)

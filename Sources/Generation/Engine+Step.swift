@@ -70,7 +70,7 @@ extension Engine {
             sampled[id] = token
             a.sampler.accept(token)
             // The mask allowed only tokens the grammar accepts; a refusal means no token could continue.
-            if constraint != nil, a.matcher?.accept(token: token) != true { deadEnds.append(id) }
+            if !a.advanceGrammar(token: token, constrained: constraint != nil, tokenizer: tokenizer) { deadEnds.append(id) }
             a.pendingTokens.append(token)
             a.generated += 1
         }
@@ -202,7 +202,17 @@ extension Engine {
 extension Engine.Active {
     /// The grammar that constrains the next token, if any: structured output starts after a reasoning section.
     var constrainingMatcher: GrammarMatcher? {
-        guard let matcher, !(reasoning?.isInReasoning ?? false) else { return nil }
-        return matcher
+        guard let m = matcher ?? lazy?.matcher, !(reasoning?.isInReasoning ?? false) else { return nil }
+        return m
+    }
+
+    /// Moves the request's grammar past a sampled token (`constrained`: the grammar masked it). False when the
+    /// grammar refused it.
+    func advanceGrammar(token: Int32, constrained: Bool, tokenizer: Tokenizer) -> Bool {
+        if matcher != nil { return !constrained || matcher?.accept(token: token) == true }
+        guard var state = lazy else { return true }
+        let ok = state.accept(token: token, bytes: tokenizer.tokenPieceBytes(token), inReasoning: reasoning?.isInReasoning ?? false)
+        lazy = state
+        return ok
     }
 }

@@ -49,6 +49,8 @@ public final class Engine: @unchecked Sendable {
         /// Structured output: where the answer is in its grammar. It lives as long as the request, preemption
         /// included (recompute keeps the output tokens, so the state stays theirs).
         var matcher: GrammarMatcher?
+        /// A tool call's grammar, applied from the call's opening marker to its end.
+        var lazy: LazyGrammarState?
         /// Parses tool calls out of the answer, when the request offers tools.
         var tools: ToolCallParser?
         let submitted: ContinuousClock.Instant
@@ -71,6 +73,7 @@ public final class Engine: @unchecked Sendable {
             stops = StopStringMatcher(stops: request.stopStrings)
             reasoning = request.reasoning.map { ReasoningParser(startsInReasoning: $0.startsInReasoning) }
             matcher = request.grammar.map { GrammarMatcher(grammar: $0.compiled, vocabulary: vocabulary) }
+            if matcher == nil { lazy = request.lazyGrammar.map { LazyGrammarState(lazy: $0, vocabulary: vocabulary) } }
             tools = request.toolCalls.map { _ in ToolCallParser(names: request.toolNames) }
             self.submitted = submitted
         }

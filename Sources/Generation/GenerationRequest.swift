@@ -25,6 +25,9 @@ public struct GenerationRequest: Sendable {
     public var reasoning: ReasoningSplit?
     /// Structured output: the grammar the answer must follow (after any reasoning section); nil is free text.
     public var grammar: OutputGrammar?
+    /// A grammar that holds a tool call to its tools' schemas once the model begins one (`tool_choice` auto with
+    /// strict tools); ignored when `grammar` is set.
+    public var lazyGrammar: LazyGrammar?
     /// Tool calls in the answer are parsed out of it in this format; nil leaves the answer as text.
     public var toolCalls: ToolCallFormat?
     /// The offered tools' names (an answer that is only a call's JSON counts as a call when it names one).

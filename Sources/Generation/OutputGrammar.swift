@@ -24,7 +24,7 @@ public struct OutputFormatError: Error, Sendable {
 
 /// Compiled grammars by schema text, bounded (LRU), so a client sending one schema a thousand times compiles it once.
 final class OutputGrammarCache: Sendable {
-    private let cache = GrammarCache(capacity: 128)
+    let cache = GrammarCache(capacity: 128)
 
     func grammar(for format: OutputFormat) throws(OutputFormatError) -> OutputGrammar {
         switch format {

@@ -18,6 +18,18 @@ public struct ServedModel: Sendable {
         try grammars.grammar(for: format)
     }
 
+    /// The grammar that makes the answer calls of `tools` in `format`'s syntax (`tool_choice` required or named).
+    public func forcedCallGrammar(_ tools: [ToolSpec], format: ToolCallFormat?, parallel: Bool) throws(OutputFormatError)
+        -> OutputGrammar {
+        try grammars.forcedCalls(tools, format: format, parallel: parallel)
+    }
+
+    /// The grammar a call is held to once begun (`tool_choice` auto with strict tools); nil when none applies.
+    public func lazyCallGrammar(_ tools: [ToolSpec], format: ToolCallFormat?, parallel: Bool) throws(OutputFormatError)
+        -> LazyGrammar? {
+        try grammars.lazyCalls(tools, format: format, parallel: parallel)
+    }
+
     /// Longest prompt + completion a request may have.
     public var contextLength: Int { engine.contextLength }
 

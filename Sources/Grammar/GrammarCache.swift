@@ -30,6 +30,13 @@ public final class GrammarCache: Sendable {
         }
     }
 
+    /// The grammar of tool calls in `syntax`, compiled on a miss.
+    public func grammar(for syntax: CallSyntax) throws(GrammarError) -> CompiledGrammar {
+        try grammar(key: syntax.canonicalText) { () throws(GrammarError) in
+            try GrammarCompiler.compile(calls: syntax)
+        }
+    }
+
     /// The json_object grammar (one shared instance).
     public func jsonObjectGrammar() -> CompiledGrammar { GrammarCompiler.jsonObject() }
 

@@ -9,6 +9,12 @@ public enum GrammarCompiler {
         return try GrammarBuilder.build(try compiler.compileRules(rootBody: .schema(root, pointer: "#")))
     }
 
+    /// Tool calls in a model's own syntax (`CallSyntax`), with each call's JSON as `compile(schema:)` makes it.
+    public static func compile(calls syntax: CallSyntax) throws(GrammarError) -> CompiledGrammar {
+        let compiler = SchemaCompiler(root: syntax.document, budget: CompileBudget())
+        return try GrammarBuilder.build(try compiler.compileRules(rootBody: .calls(syntax)))
+    }
+
     /// Any JSON object, with the same bounded whitespace.
     public static func jsonObject() -> CompiledGrammar { jsonObjectGrammar }
 

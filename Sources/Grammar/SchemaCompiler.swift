@@ -9,6 +9,8 @@ final class SchemaCompiler {
         case genericValue
         /// Any JSON object: `response_format: json_object`.
         case genericObject
+        /// Tool calls in a model's syntax.
+        case calls(CallSyntax)
     }
 
     struct Rule {
@@ -65,9 +67,21 @@ final class SchemaCompiler {
         case .genericObject:
             expanding = []
             fragment = try genericObject(&nfa)
+        case .calls(let syntax):
+            expanding = []
+            fragment = try callSequence(syntax, &nfa)
         }
         rules[index].nfa = nfa
         rules[index].fragment = fragment
+    }
+
+    /// `node` (the schema at `pointer`) compiled with `pointer` as the one schema being expanded, so a `$ref` back
+    /// to it is recursion.
+    func compileExpanding(_ node: SchemaNode, pointer: String, _ nfa: inout NFA) throws(GrammarError) -> Fragment? {
+        let saved = expanding
+        defer { expanding = saved }
+        expanding = [pointer]
+        return try compile(node, &nfa, depth: 0)
     }
 
     // MARK: Dispatch

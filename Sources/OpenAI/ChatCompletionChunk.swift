@@ -72,7 +72,7 @@ public struct ChatCompletionChunk: Sendable, Equatable, Encodable {
             try delta.encodeIfPresent(role, forKey: .role)
             try delta.encodeIfPresent(content, forKey: .content)
             try delta.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
-            try delta.encodeIfPresent(toolCalls?.map { var c = $0; c.inDelta = true; return c }, forKey: .toolCalls)
+            try delta.encodeIfPresent(toolCalls, forKey: .toolCalls)
             try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }
@@ -143,11 +143,18 @@ public struct ChatStream: Sendable {
         chunk([.init(index: index, content: content, reasoningContent: reasoning, logprobs: logprobs)]).jsonData
     }
 
-    /// A delta with whole tool calls (name and arguments at once).
-    public func toolCallChunk(_ calls: [ToolCallOutput], index: Int = 0) -> Data {
-        var choice = ChatCompletionChunk.Choice(index: index)
-        choice.toolCalls = calls
-        return chunk([choice]).jsonData
+    /// The deltas of complete tool calls, two per call as OpenAI streams them: `index`, `id`, `type` and the name
+    /// with empty arguments, then the arguments.
+    public func toolCallChunks(_ calls: [ToolCallOutput], index: Int = 0) -> [Data] {
+        calls.flatMap { call in
+            [ToolCallOutput.Delta.header, .arguments].map { part in
+                var choice = ChatCompletionChunk.Choice(index: index)
+                var c = call
+                c.delta = part
+                choice.toolCalls = [c]
+                return chunk([choice]).jsonData
+            }
+        }
     }
 
     /// A choice's last chunk: an empty delta carrying the finish reason.

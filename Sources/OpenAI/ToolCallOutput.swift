@@ -6,8 +6,10 @@ public struct ToolCallOutput: Sendable, Equatable, Encodable {
     public var name: String
     /// The arguments as a JSON string, as OpenAI sends them.
     public var arguments: String
-    /// Whether `index` is written (stream deltas).
-    var inDelta = false
+    /// In a stream, which delta this is: as OpenAI streams a call, the first carries `index`, `id`, `type` and the
+    /// name with empty arguments, and later ones only `index` and argument text. Nil in a whole message.
+    var delta: Delta?
+    enum Delta { case header, arguments }
 
     public init(index: Int, id: String = OpenAIJSON.makeID(prefix: "call"), name: String, arguments: String) {
         self.index = index
@@ -21,11 +23,13 @@ public struct ToolCallOutput: Sendable, Equatable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
-        if inDelta { try container.encode(index, forKey: .index) }
-        try container.encode(id, forKey: .id)
-        try container.encode("function", forKey: .type)
+        if delta != nil { try container.encode(index, forKey: .index) }
+        if delta != .arguments {
+            try container.encode(id, forKey: .id)
+            try container.encode("function", forKey: .type)
+        }
         var function = container.nestedContainer(keyedBy: FunctionKeys.self, forKey: .function)
-        try function.encode(name, forKey: .name)
-        try function.encode(arguments, forKey: .arguments)
+        if delta != .arguments { try function.encode(name, forKey: .name) }
+        try function.encode(delta == .header ? "" : arguments, forKey: .arguments)
     }
 }

@@ -10,7 +10,7 @@ import OpenAI
 extension GenerationSettings {
     /// One engine request per choice; choice `i` gets seed `seed + i`, so `n` seeded choices differ but repeat.
     func engineRequests(prompt: [Int32], reasoning: GenerationRequest.ReasoningSplit?, grammar: OutputGrammar?,
-                        toolCalls: ToolCallFormat? = nil, toolNames: [String] = []) -> [GenerationRequest] {
+                        tools: ToolPlan = ToolPlan(), toolNames: [String] = []) -> [GenerationRequest] {
         (0..<n).map { i in
             let sampling = SamplingParameters(
                 temperature: temperature, topK: topK, topP: topP, minP: minP,
@@ -18,8 +18,9 @@ extension GenerationSettings {
                 repetitionPenalty: repetitionPenalty, logitBias: logitBias, seed: seed.map { $0 &+ UInt64(i) })
             var request = GenerationRequest(promptTokens: prompt, maxTokens: maxTokens, sampling: sampling, stopStrings: stop,
                                      ignoreEOS: ignoreEOS, logprobs: logprobs ? topLogprobs : nil, reasoning: reasoning,
-                                     grammar: grammar, toolCalls: toolCalls)
+                                     grammar: grammar, toolCalls: tools.format)
             request.toolNames = Set(toolNames)
+            request.lazyGrammar = tools.lazy
             return request
         }
     }
@@ -57,47 +58,45 @@ extension ServedModel {
     }
 }
 
+/// How a request's tools are used: the format calls are parsed in (nil when the model may not call), the grammar
+/// that forces calls (`required`, a named function), and the grammar a call is held to once begun (`auto` with
+/// strict tools).
+struct ToolPlan {
+    var format: ToolCallFormat?
+    var grammar: OutputGrammar?
+    var lazy: LazyGrammar?
+}
+
 extension ServedModel {
-    /// How a request's tools are used: the format calls are parsed in (nil when the model may not call), and, when
-    /// a call is forced (`required`, a named function), the grammar that makes the answer one call's JSON,
-    /// `{"name": …, "arguments": …}` with the function's `parameters` as the arguments' schema (vLLM forces calls the
-    /// same way). `auto` needs a template in a format this server parses (Hermes/Qwen); others get 400.
-    func toolPlan(_ tools: Tools) throws(OpenAIError) -> (format: ToolCallFormat?, grammar: OutputGrammar?) {
-        let forced: [JSONValue]
-        switch tools.choice {
-        case .none:
-            return (nil, nil)
-        case .auto:
-            guard let format = prompt.toolCallFormat else {
-                throw .invalidRequest("Tool calling with tool_choice 'auto' is not supported by this server yet for this model's chat "
-                                      + "template (only the Hermes/Qwen <tool_call> format is); send tool_choice 'required', a named "
-                                      + "function, or 'none'.", param: tools.choiceParam, code: "unsupported_parameter")
-            }
-            return (format, nil)
-        case .required:
-            forced = tools.definitions
-        case .function(let name):
-            forced = tools.definitions.filter { Tools.name(of: $0) == name }
-        }
-        let options = forced.compactMap(Self.callSchema)
-        let schema: JSONValue = options.count == 1 ? options[0] : .object(["anyOf": .array(options)])
+    /// The plan for `tools`. Calls are parsed and forced in the format the template teaches; a template with none
+    /// has the tools described in its system message, and a call is one bare JSON object `{"name", "arguments"}`
+    /// (parsed when it names an offered tool, and forced as such), as llama.cpp's generic format does.
+    func toolPlan(_ tools: Tools) throws(OpenAIError) -> ToolPlan {
+        let format = prompt.toolCallFormat
+        let specs = tools.definitions.compactMap(Self.toolSpec)
         do {
-            return (.hermes, try grammar(for: .jsonSchema(schema)))
+            switch tools.choice {
+            case .none:
+                return ToolPlan()
+            case .auto:
+                return ToolPlan(format: format ?? .hermes,
+                                lazy: try lazyCallGrammar(specs, format: format, parallel: tools.parallelCalls))
+            case .required:
+                return ToolPlan(format: format ?? .hermes,
+                                grammar: try forcedCallGrammar(specs, format: format, parallel: tools.parallelCalls))
+            case .function(let name):
+                return ToolPlan(format: format ?? .hermes,
+                                grammar: try forcedCallGrammar(specs.filter { $0.name == name }, format: format, parallel: false))
+            }
         } catch {
             throw .invalidRequest("Invalid 'parameters' schema in tools: \(error.message)", param: "tools", code: "invalid_schema")
         }
     }
 
-    /// `{"name": <the function's name>, "arguments": <its parameters>}` as a JSON Schema.
-    static func callSchema(_ tool: JSONValue) -> JSONValue? {
-        guard case .object(let t) = tool, case .object(let f)? = t["function"], let name = f["name"] else { return nil }
-        let parameters = f["parameters"] ?? .object(["type": .string("object")])
-        return .object([
-            "type": .string("object"),
-            "properties": .object(["name": .object(["const": name]), "arguments": parameters]),
-            "required": .array([.string("name"), .string("arguments")]),
-            "additionalProperties": .bool(false),
-        ])
+    /// A tool definition's function: name, `parameters` (any object when absent) and `strict`.
+    static func toolSpec(_ tool: JSONValue) -> ToolSpec? {
+        guard case .object(let t) = tool, case .object(let f)? = t["function"], case .string(let name)? = f["name"] else { return nil }
+        return ToolSpec(name: name, parameters: f["parameters"] ?? .object(["type": .string("object")]), strict: f["strict"] == .bool(true))
     }
 }
 

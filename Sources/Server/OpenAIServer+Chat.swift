@@ -27,7 +27,7 @@ extension OpenAIServer {
         }
         var grammar = tools.grammar
         if grammar == nil { grammar = try model.outputGrammar(chat.settings.responseFormat) }
-        let requests = chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar, toolCalls: tools.format,
+        let requests = chat.settings.engineRequests(prompt: prompt.tokens, reasoning: reasoning, grammar: grammar, tools: tools,
                                                     toolNames: chat.tools.names)
         let choices = try submit(requests, to: model,
                                  promptParam: "messages", stream: stream, record: record)
@@ -98,7 +98,7 @@ extension OpenAIServer {
             case .toolCalls(let made):
                 let outputs = CollectedChoice.outputs(made, after: calls[c.index], parallel: chat.tools.parallelCalls)
                 calls[c.index] += outputs.count
-                return outputs.isEmpty || writer.send(sse.toolCallChunk(outputs, index: c.index))
+                return sse.toolCallChunks(outputs, index: c.index).allSatisfy { writer.send($0) }
             case .rejected(let r):
                 return writer.send(openAIError(r, promptParam: "messages").jsonData)
             }

@@ -32,7 +32,7 @@ final class ErrorTests: XCTestCase {
             chat("temperature 3", #"{"model":"smollm2",\#(msgs),"temperature":3}"#, param: "temperature"),
             chat("n 9", #"{"model":"smollm2",\#(msgs),"n":9}"#, param: "n"),
             chat("five stop strings", #"{"model":"smollm2",\#(msgs),"stop":["a","b","c","d","e"]}"#, param: "stop"),
-            chat("tools not yet", #"{"model":"smollm2",\#(msgs),"tools":[{"type":"function","function":{"name":"f"}}]}"#, param: "tools"),
+            chat("tool schema the grammar refuses", #"{"model":"smollm2",\#(msgs),"tool_choice":"required","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string","format":"no-such-format"}}}]}"#, param: "tools", code: "invalid_schema"),
             chat("unknown model", #"{"model":"gpt-9",\#(msgs)}"#, 404, param: "model", code: "model_not_found"),
             chat("context overflow", #"{"model":"smollm2",\#(msgs),"max_tokens":100000}"#, param: "messages", code: "context_length_exceeded"),
             Case(name: "no auth", method: "POST", path: "/v1/chat/completions", body: Self.good, headers: [:], status: 401, param: nil, code: nil),

@@ -70,7 +70,8 @@ final class ForcedToolCallTests: XCTestCase {
         XCTAssertEqual(choice["finish_reason"] as? String, "tool_calls")
         let calls = try XCTUnwrap((choice["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]])
         XCTAssertTrue(["set_light", "noop"].contains((calls.first?["function"] as? [String: Any])?["name"] as? String ?? ""))
-        // Streamed, the same call arrives in one tool_calls delta.
+        // Streamed as OpenAI streams a call: a delta with index, id, type, the name and empty arguments, then one
+        // with the index and the arguments only.
         let s = try call(#""required""#, stream: true)
         var streamed: [[String: Any]] = []
         var finish: String?
@@ -80,8 +81,17 @@ final class ForcedToolCallTests: XCTestCase {
             streamed += ((c["delta"] as? [String: Any])?["tool_calls"] as? [[String: Any]]) ?? []
             finish = c["finish_reason"] as? String ?? finish
         }
-        XCTAssertEqual(streamed.count, 1)
-        XCTAssertEqual((streamed[0]["function"] as? [String: Any])?["arguments"] as? String,
+        XCTAssertEqual(streamed.count, 2, "\(streamed)")
+        guard streamed.count == 2 else { return }
+        XCTAssertEqual(streamed[0]["index"] as? Int, 0)
+        XCTAssertEqual(streamed[0]["type"] as? String, "function")
+        XCTAssertTrue((streamed[0]["id"] as? String)?.hasPrefix("call") ?? false)
+        XCTAssertEqual((streamed[0]["function"] as? [String: Any])?["name"] as? String, (calls[0]["function"] as? [String: Any])?["name"] as? String)
+        XCTAssertEqual((streamed[0]["function"] as? [String: Any])?["arguments"] as? String, "")
+        XCTAssertEqual(streamed[1]["index"] as? Int, 0)
+        XCTAssertNil(streamed[1]["id"])
+        XCTAssertNil((streamed[1]["function"] as? [String: Any])?["name"])
+        XCTAssertEqual((streamed[1]["function"] as? [String: Any])?["arguments"] as? String,
                        (calls[0]["function"] as? [String: Any])?["arguments"] as? String)
         XCTAssertEqual(finish, "tool_calls")
     }
